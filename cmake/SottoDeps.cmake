@@ -1,0 +1,10 @@
+# Every dependency is a Debian package found on the system; nothing is downloaded.
+find_package(PkgConfig REQUIRED)
+find_package(OpenSSL 3.0 REQUIRED)
+find_package(Threads REQUIRED)
+if(SOTTO_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(SOTTO_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

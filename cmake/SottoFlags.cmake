@@ -1,0 +1,19 @@
+# Warnings for our own code only: third-party headers come in as SYSTEM.
+add_library(sotto_warnings INTERFACE)
+target_compile_options(sotto_warnings INTERFACE -Wall -Wextra -Wpedantic -Werror)
+
+# Release hardening: fortify, stack protector, full RELRO, PIE.
+if(CMAKE_BUILD_TYPE MATCHES "^(Release|RelWithDebInfo)$")
+  add_compile_options(-D_FORTIFY_SOURCE=2 -fstack-protector-strong)
+  add_link_options(-Wl,-z,relro,-z,now -pie)
+endif()
+
+if(SOTTO_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+elseif(SOTTO_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT SOTTO_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "SOTTO_SANITIZE must be '', 'address' or 'thread', not '${SOTTO_SANITIZE}'")
+endif()

@@ -1,0 +1,33 @@
+include(GoogleTest)
+
+# sotto_unit_test(NAME SOURCES a.cc b.cc LIBS x y [LABELS l]):
+# one gtest binary; each TEST becomes its own ctest entry.
+function(sotto_unit_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest GTest::gtest_main sotto_warnings)
+  target_compile_definitions(${name} PRIVATE SOTTO_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
+  if(NOT T_LABELS)
+    set(T_LABELS unit)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120 PROPERTIES LABELS "${T_LABELS}")
+endfunction()
+
+# sotto_fuzz_target(NAME SOURCES a.cc LIBS x):
+# With SOTTO_FUZZ=ON (clang) a libFuzzer binary. Otherwise the same entry point
+# linked to a replay driver that runs the checked-in corpus plus a bounded,
+# seeded run of mutations, registered as a ctest test so every build fuzzes a little.
+function(sotto_fuzz_target name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  set(corpus ${PROJECT_SOURCE_DIR}/tests/fuzz/corpus/${name})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} sotto_warnings)
+  if(SOTTO_FUZZ)
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  else()
+    target_link_libraries(${name} PRIVATE sotto_fuzz_driver)
+    add_test(NAME fuzz.${name} COMMAND ${name} --iterations=20000 --seed=1 ${corpus})
+    set_tests_properties(fuzz.${name} PROPERTIES LABELS fuzz TIMEOUT 300)
+  endif()
+endfunction()
