@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "lib/crypto/error.h"
