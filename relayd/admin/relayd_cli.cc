@@ -1,0 +1,354 @@
+#include "relayd/admin/relayd_cli.h"
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "lib/config/config_error.h"
+#include "lib/net/tls_context.h"
+#include "lib/wire/username.h"
+#include "relayd/admin/admin_commands.h"
+#include "relayd/auth/invite_code.h"
+#include "relayd/auth/password_hasher.h"
+#include "relayd/config/relay_config.h"
+#include "relayd/server/log.h"
+#include "relayd/server/relay_server.h"
+#include "relayd/store/blob_files.h"
+#include "relayd/store/sqlite_store.h"
+
+namespace sotto::relayd {
+
+namespace {
+
+constexpr const char* kVersion = "relayd 0.1.0";
+constexpr const char* kDefaultConfig = "/etc/sotto/relayd.yaml";
+
+struct GlobalOptions {
+  std::string config;
+  bool config_given = false;
+  std::string listen;
+  std::string state_dir;
+};
+
+// A usage or configuration problem: exit status 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+RelayConfig load_config(const GlobalOptions& g) {
+  const std::filesystem::path path = g.config.empty() ? kDefaultConfig : g.config;
+  // The default file is optional (built-in defaults apply); a named one is not.
+  if (!g.config_given && !std::filesystem::exists(path)) return RelayConfig{};
+  return load_relay_config(path);
+}
+
+// HOST:PORT for --listen. Unlike the config file, port 0 is allowed here:
+// "any free port", which tests and the demo use; the chosen port is logged.
+net::tcp::endpoint parse_listen(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw UsageError("--listen: expected HOST:PORT, got \"" + text + "\"");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  const auto address = net::asio::ip::make_address(host, ec);
+  if (ec) throw UsageError("--listen: \"" + host + "\" is not an IP address");
+  unsigned long port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoul(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    throw UsageError("--listen: the port must be a number from 0 to 65535");
+  }
+  return {address, static_cast<unsigned short>(port)};
+}
+
+StatePaths state_paths(const RelayConfig& config, const GlobalOptions& g) {
+  return StatePaths{g.state_dir.empty() ? config.state_dir : std::filesystem::path(g.state_dir)};
+}
+
+// The state directory holds the TLS key and the database: 0700, like
+// systemd's StateDirectory= with UMask=0077.
+void prepare_state_dir(const StatePaths& paths) {
+  std::filesystem::create_directories(paths.state_dir);
+  std::filesystem::create_directories(paths.tls_dir());
+  ::chmod(paths.state_dir.c_str(), 0700);
+  ::chmod(paths.tls_dir().c_str(), 0700);
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Programs that hold keys must not leave them in core dumps.
+void disable_core_dumps() {
+  rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+// Ten thousand connections need ten thousand descriptors.
+void raise_fd_limit() {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+RateLimit to_limiter(const RateLimitSetting& s) { return RateLimit{s.rate, s.per, s.burst}; }
+
+ServerSettings to_settings(const RelayConfig& c) {
+  ServerSettings s;
+  s.max_frame_size = static_cast<std::uint32_t>(c.limits.max_frame_size);
+  s.auth_timeout = c.limits.auth_timeout;
+  s.idle_timeout = c.limits.idle_timeout;
+  s.token_lifetime = c.accounts.token_lifetime;
+  s.queue_ttl = c.queue.ttl;
+  s.queue_max_ttl = c.queue.max_ttl;
+  s.blob_ttl = c.blobs.ttl;
+  s.queue_max_envelopes = c.queue.max_envelopes_per_user;
+  s.queue_max_bytes = c.queue.max_bytes_per_user;
+  s.blob_max_size = c.blobs.max_size;
+  s.blob_quota = c.blobs.quota_per_user;
+  s.max_recipients = c.queue.max_recipients;
+  s.prekey_low_mark = c.prekeys.low_mark;
+  s.registration = c.accounts.registration == RegistrationMode::open     ? RegistrationPolicy::kOpen
+                   : c.accounts.registration == RegistrationMode::invite ? RegistrationPolicy::kInvite
+                                                                         : RegistrationPolicy::kClosed;
+  s.presence = c.presence == PresenceVisibility::everyone ? PresencePolicy::kEveryone : PresencePolicy::kNobody;
+  s.argon2_memory_kib = c.accounts.argon2.memory_kib;
+  s.argon2_iterations = c.accounts.argon2.iterations;
+  s.argon2_parallelism = c.accounts.argon2.parallelism;
+  return s;
+}
+
+int serve(const GlobalOptions& g) {
+  disable_core_dumps();
+  // OpenSSL writes to sockets with write(2), not send(MSG_NOSIGNAL): a peer
+  // that vanishes mid-write must cost an EPIPE, not the whole relay.
+  ::signal(SIGPIPE, SIG_IGN);
+  const RelayConfig config = load_config(g);
+  const StatePaths paths = state_paths(config, g);
+  ListenerOptions options;
+  if (!g.listen.empty()) {
+    options.endpoints.push_back(parse_listen(g.listen));
+  } else {
+    for (const auto& hp : config.listen) {
+      options.endpoints.emplace_back(net::asio::ip::make_address(hp.host), hp.port);
+    }
+  }
+  if (config.metrics.listen) {
+    options.metrics =
+        net::tcp::endpoint(net::asio::ip::make_address(config.metrics.listen->host), config.metrics.listen->port);
+  }
+  options.io_threads = config.io_threads;
+  options.max_connections = config.limits.max_connections;
+  options.max_unauthenticated = config.limits.max_unauthenticated;
+  options.max_unauthenticated_per_address = config.limits.max_unauthenticated_per_address;
+  options.commit_max_batch = config.commit.max_batch;
+  options.login_per_account = to_limiter(config.rate_limits.login_per_account);
+  options.login_per_address = to_limiter(config.rate_limits.login_per_address);
+  options.register_per_address = to_limiter(config.rate_limits.register_per_address);
+
+  raise_fd_limit();
+  prepare_state_dir(paths);
+  std::filesystem::path cert = config.tls.certificate;
+  std::filesystem::path key = config.tls.private_key;
+  if (config.tls.generate_self_signed()) {
+    cert = paths.default_certificate();
+    key = paths.default_private_key();
+    if (net::ensure_self_signed_certificate(cert, key, "sotto-relay")) {
+      log_event("certificate_generated", "fingerprint=" + net::certificate_fingerprint(cert));
+    }
+  }
+  auto tls = net::make_server_context(cert, key);
+  SqliteStore store(paths.database());
+  BlobFiles blobs(paths.blob_dir());
+  RelayServer server(to_settings(config), options, std::move(tls), store, blobs);
+  server.listen();
+  server.run();
+  return kExitOk;
+}
+
+int check_config(const std::string& file) {
+  load_relay_config(file);
+  std::cout << file << ": ok\n";
+  return kExitOk;
+}
+
+int cert_fingerprint(const GlobalOptions& g) {
+  const RelayConfig config = load_config(g);
+  const StatePaths paths = state_paths(config, g);
+  const std::filesystem::path cert =
+      config.tls.generate_self_signed() ? paths.default_certificate() : config.tls.certificate;
+  if (!std::filesystem::exists(cert)) {
+    std::cerr << "relayd: no certificate at " << cert.string() << " (start relayd once to generate it)\n";
+    return kExitFailure;
+  }
+  std::cout << net::certificate_fingerprint(cert) << "\n";
+  return kExitOk;
+}
+
+std::string canonical_or_throw(const std::string& name) {
+  const auto u = wire::canonical_username(name);
+  // The reason names the problem; the raw input is not echoed to the terminal.
+  if (!u.ok()) throw UsageError("invalid username: " + u.error());
+  return u.value();
+}
+
+std::string read_password(bool from_stdin) {
+  std::string password;
+  if (from_stdin) {
+    std::getline(std::cin, password);
+  } else {
+    // getpass() reads from the terminal without echo.
+    const char* p = ::getpass("Password: ");
+    if (p != nullptr) password = p;
+  }
+  if (password.size() < 8) throw UsageError("the password must be at least 8 bytes");
+  return password;
+}
+
+int user_command(const GlobalOptions& g, const std::string& action, const std::string& name, bool password_stdin) {
+  const RelayConfig config = load_config(g);
+  const StatePaths paths = state_paths(config, g);
+  prepare_state_dir(paths);
+  SqliteStore store(paths.database());
+  if (action == "list") {
+    for (const auto& u : store.list_users()) {
+      const auto tokens = store.list_tokens(u.username, now_ms());
+      std::cout << u.username << "\tdevices=" << tokens.size()
+                << "\tidentity=" << (u.identity.signing_key.empty() ? "none" : "set") << "\n";
+    }
+    return kExitOk;
+  }
+  const std::string user = canonical_or_throw(name);
+  if (action == "add") {
+    std::string password = read_password(password_stdin);
+    UserRecord record;
+    record.username = user;
+    const auto& a = config.accounts.argon2;
+    record.password_hash = hash_password(password, Argon2Params{a.memory_kib, a.iterations, a.parallelism});
+    OPENSSL_cleanse(password.data(), password.size());
+    record.created_at_ms = now_ms();
+    if (!store.create_user(record)) {
+      std::cerr << "relayd: user " << user << " already exists\n";
+      return kExitFailure;
+    }
+    std::cout << "added " << user << " (the identity key is set on the first login)\n";
+    return kExitOk;
+  }
+  if (action == "remove") {
+    const auto removed = store.remove_user(user);
+    if (!removed) {
+      std::cerr << "relayd: no user " << user << "\n";
+      return kExitFailure;
+    }
+    BlobFiles blobs(paths.blob_dir());
+    for (const auto& id : removed->blob_ids) blobs.remove(id);
+    std::cout << "removed " << user << "\n";
+    return kExitOk;
+  }
+  // revoke-tokens
+  if (!store.find_user(user)) {
+    std::cerr << "relayd: no user " << user << "\n";
+    return kExitFailure;
+  }
+  std::cout << "revoked " << store.revoke_user_tokens(user) << " token(s) of " << user << "\n";
+  return kExitOk;
+}
+
+int invite_create(const GlobalOptions& g, int valid_days) {
+  const RelayConfig config = load_config(g);
+  const StatePaths paths = state_paths(config, g);
+  prepare_state_dir(paths);
+  SqliteStore store(paths.database());
+  const InviteCode code = generate_invite_code();
+  store.add_invite(code.hash, now_ms() + std::int64_t{valid_days} * 24 * 3600 * 1000);
+  std::cout << code.text << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int relayd_main(int argc, char** argv) {
+  CLI::App app{"relayd: the Sotto relay server. It stores and forwards end-to-end encrypted envelopes it cannot read."};
+  app.set_version_flag("--version", kVersion);
+  // --config and --state-dir may follow a sub-command ("relayd user list --config F").
+  app.fallthrough();
+  GlobalOptions g;
+  auto* config_opt =
+      app.add_option("--config", g.config, std::string("configuration file (default ") + kDefaultConfig + ")");
+  app.add_option("--listen", g.listen, "HOST:PORT to listen on, overriding the file (port 0: any free port)");
+  app.add_option("--state-dir", g.state_dir, "state directory, overriding the file");
+
+  std::string check_file;
+  auto* check = app.add_subcommand("check-config", "validate a configuration file; exit 2 if it is invalid");
+  check->add_option("FILE", check_file, "the file to check")->required();
+  auto* fingerprint =
+      app.add_subcommand("cert-fingerprint", "print the TLS certificate's sha256 fingerprint for pinning");
+
+  auto* user = app.add_subcommand("user", "manage accounts");
+  user->require_subcommand(1);
+  user->fallthrough();
+  std::string user_name;
+  bool password_stdin = false;
+  user->add_subcommand("list", "list accounts");
+  auto* add = user->add_subcommand("add", "create an account (its identity key is set on first login)");
+  add->add_option("USER", user_name)->required();
+  add->add_flag("--password-stdin", password_stdin, "read the password from standard input");
+  auto* remove = user->add_subcommand("remove", "delete an account and everything queued for it");
+  remove->add_option("USER", user_name)->required();
+  auto* revoke = user->add_subcommand("revoke-tokens", "log every device of an account out");
+  revoke->add_option("USER", user_name)->required();
+
+  auto* invite = app.add_subcommand("invite", "manage invite codes");
+  invite->require_subcommand(1);
+  invite->fallthrough();
+  int valid_days = 7;
+  auto* create = invite->add_subcommand("create", "print a new single-use invite code");
+  create->add_option("--valid-days", valid_days, "days the code stays valid")->check(CLI::Range(1, 365));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  g.config_given = config_opt->count() > 0;
+
+  try {
+    if (check->parsed()) return check_config(check_file);
+    if (fingerprint->parsed()) return cert_fingerprint(g);
+    if (user->parsed()) {
+      for (auto* sub : user->get_subcommands()) {
+        return user_command(g, sub->get_name(), user_name, password_stdin);
+      }
+    }
+    if (invite->parsed()) return invite_create(g, valid_days);
+    return serve(g);
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << "relayd: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "relayd: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace sotto::relayd

@@ -1,0 +1,41 @@
+#include "relayd/server/metrics.h"
+
+#include <sstream>
+
+namespace sotto::relayd {
+
+void Metrics::record_batch(std::uint64_t envelopes) {
+  commit_batches.fetch_add(1, std::memory_order_relaxed);
+  commit_envelopes.fetch_add(envelopes, std::memory_order_relaxed);
+  std::uint64_t prev = commit_max_batch.load(std::memory_order_relaxed);
+  while (envelopes > prev && !commit_max_batch.compare_exchange_weak(prev, envelopes, std::memory_order_relaxed)) {
+  }
+}
+
+std::string Metrics::render(std::int64_t queue_depth) const {
+  std::ostringstream out;
+  auto metric = [&out](const char* name, const char* type, const char* help, auto value) {
+    out << "# HELP sotto_relayd_" << name << ' ' << help << "\n# TYPE sotto_relayd_" << name << ' ' << type
+        << "\nsotto_relayd_" << name << ' ' << value << '\n';
+  };
+  metric("connections_accepted_total", "counter", "TCP connections accepted.", connections_accepted.load());
+  metric("connections_open", "gauge", "Connections open now.", connections_open.load());
+  metric("connections_authenticated", "gauge", "Authenticated connections open now.", connections_authenticated.load());
+  metric("connections_refused_total", "counter", "Connections refused by caps or failed handshakes.",
+         connections_refused.load());
+  metric("protocol_errors_total", "counter", "Connections closed for a protocol error.", protocol_errors.load());
+  metric("auth_failures_total", "counter", "Failed logins, registrations and resumes.", auth_failures.load());
+  metric("rate_limited_total", "counter", "Requests answered RATE_LIMITED.", rate_limited.load());
+  metric("sends_total", "counter", "Envelopes acknowledged as durable.", sends.load());
+  metric("send_rejections_total", "counter", "Sends refused (queue full, unknown recipient).", send_rejections.load());
+  metric("deliveries_pushed_total", "counter", "Envelopes pushed to online recipients.", deliveries_pushed.load());
+  metric("deliveries_acked_total", "counter", "Envelopes acknowledged by recipients and deleted.",
+         deliveries_acked.load());
+  metric("commit_batches_total", "counter", "Group-commit transactions.", commit_batches.load());
+  metric("commit_envelopes_total", "counter", "Envelopes committed in group commits.", commit_envelopes.load());
+  metric("commit_batch_max", "gauge", "Largest group-commit batch so far.", commit_max_batch.load());
+  metric("queue_depth", "gauge", "Envelopes waiting in offline queues.", queue_depth);
+  return out.str();
+}
+
+}  // namespace sotto::relayd

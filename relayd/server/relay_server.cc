@@ -1,0 +1,308 @@
+#include "relayd/server/relay_server.h"
+
+#include <sys/socket.h>
+
+#include <future>
+
+#include "relayd/server/blocking_call.h"
+#include "relayd/server/log.h"
+#include "relayd/server/relay_session.h"
+#include "relayd/server/systemd_notify.h"
+
+namespace sotto::relayd {
+
+namespace asio = net::asio;
+using net::tcp;
+
+namespace {
+// How often expired envelopes, tokens and blobs are purged.
+constexpr auto kHousekeepingInterval = std::chrono::seconds(60);
+// Backlog for listen(2): bursts of reconnecting clients after a relay restart.
+constexpr int kListenBacklog = 4096;
+// A metrics request must arrive within this and fit in this many bytes.
+constexpr auto kMetricsTimeout = std::chrono::seconds(5);
+constexpr std::size_t kMaxMetricsRequest = 8192;
+}  // namespace
+
+RelayServer::RelayServer(ServerSettings settings, ListenerOptions options, net::SslCtxPtr tls, Store& store,
+                         BlobFiles& blobs)
+    : options_(std::move(options)),
+      tls_(std::move(tls)),
+      ctx_(std::make_unique<ServerContext>()),
+      io_(options_.io_threads),
+      blocking_(options_.blocking_threads == 0 ? 1 : options_.blocking_threads),
+      login_per_account_(options_.login_per_account, clock_),
+      login_per_address_(options_.login_per_address, clock_),
+      register_per_address_(options_.register_per_address, clock_),
+      unauthenticated_(ConnectionLimits{options_.max_unauthenticated, options_.max_unauthenticated_per_address}),
+      signals_(io_.at(0), SIGINT, SIGTERM),
+      housekeeping_timer_(io_.at(0)) {
+  ctx_->settings = std::move(settings);
+  ctx_->tls = tls_.get();
+  ctx_->store = &store;
+  ctx_->blobs = &blobs;
+  ctx_->blocking = &blocking_;
+  ctx_->login_per_account = &login_per_account_;
+  ctx_->login_per_address = &login_per_address_;
+  ctx_->register_per_address = &register_per_address_;
+  const QueueLimits limits{ctx_->settings.queue_max_envelopes, ctx_->settings.queue_max_bytes};
+  commits_ = std::make_unique<CommitQueue>(store, limits, options_.commit_max_batch, ctx_->metrics);
+  ctx_->commits = commits_.get();
+}
+
+RelayServer::~RelayServer() {
+  stop();
+  io_.stop();
+  io_.join();
+  blocking_.join();
+  commits_->stop();
+}
+
+void RelayServer::listen() {
+  const std::vector<int> fds = listen_fds();
+  if (!fds.empty()) {
+    for (const int fd : fds) {
+      sockaddr_storage addr{};
+      socklen_t len = sizeof addr;
+      if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        throw std::runtime_error("socket activation: cannot inspect the passed socket");
+      }
+      auto acceptor = std::make_unique<tcp::acceptor>(io_.at(0));
+      acceptor->assign(addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd);
+      acceptors_.push_back(std::move(acceptor));
+    }
+    log_event("listening", "source=systemd sockets=" + std::to_string(fds.size()));
+  } else {
+    for (const auto& endpoint : options_.endpoints) {
+      auto acceptor = std::make_unique<tcp::acceptor>(io_.at(0));
+      acceptor->open(endpoint.protocol());
+      acceptor->set_option(tcp::acceptor::reuse_address(true));
+      boost::system::error_code ec;
+      acceptor->bind(endpoint, ec);
+      if (ec) {
+        throw std::runtime_error("cannot listen on " + endpoint.address().to_string() + ":" +
+                                 std::to_string(endpoint.port()) + ": " + ec.message());
+      }
+      acceptor->listen(kListenBacklog);
+      acceptors_.push_back(std::move(acceptor));
+    }
+  }
+  for (const auto& a : acceptors_) {
+    const auto ep = a->local_endpoint();
+    log_event("listening", "address=" + ep.address().to_string() + " port=" + std::to_string(ep.port()));
+  }
+  if (options_.metrics) {
+    metrics_acceptor_ = std::make_unique<tcp::acceptor>(io_.at(0), *options_.metrics);
+    const auto ep = metrics_acceptor_->local_endpoint();
+    log_event("metrics_listening", "address=" + ep.address().to_string() + " port=" + std::to_string(ep.port()));
+  }
+}
+
+std::vector<tcp::endpoint> RelayServer::local_endpoints() const {
+  std::vector<tcp::endpoint> out;
+  for (const auto& a : acceptors_) out.push_back(a->local_endpoint());
+  return out;
+}
+
+std::optional<tcp::endpoint> RelayServer::metrics_endpoint() const {
+  if (!metrics_acceptor_) return std::nullopt;
+  return metrics_acceptor_->local_endpoint();
+}
+
+void RelayServer::run() {
+  std::promise<void> drained;
+  auto done = drained.get_future();
+
+  commits_->start();
+  for (auto& a : acceptors_) asio::co_spawn(io_.at(0), accept_loop(*a), asio::detached);
+  if (metrics_acceptor_) asio::co_spawn(io_.at(0), metrics_loop(*metrics_acceptor_), asio::detached);
+  asio::co_spawn(io_.at(0), housekeeping(), asio::detached);
+
+  // The drain runs on io thread 0 and fulfils the promise when every session
+  // is gone or the grace period is over. (A member coroutine, not a lambda:
+  // a lambda coroutine's captures die with the closure that started it.)
+  signals_.async_wait([this, &drained](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log_event("signal", "signal=" + std::to_string(signal));
+    asio::co_spawn(io_.at(0), drain(&drained), asio::detached);
+  });
+  stop_drain_ = [this, &drained] { asio::co_spawn(io_.at(0), drain(&drained), asio::detached); };
+
+  io_.start();
+  notify_ready();
+  log_event("ready", "io_threads=" + std::to_string(io_.size()));
+
+  done.wait();
+  const auto left = ctx_->metrics.connections_open.load();
+  commits_->stop();  // everything acknowledged is committed by now; flush the rest
+  log_event("stopped", "connections_left=" + std::to_string(left));
+  io_.stop();
+  io_.join();
+}
+
+void RelayServer::stop() {
+  if (stopping_.exchange(true)) return;
+  if (stop_drain_) asio::post(io_.at(0), stop_drain_);
+}
+
+net::Awaitable<void> RelayServer::drain(std::promise<void>* drained) {
+  if (drain_started_) co_return;
+  drain_started_ = true;
+  begin_drain();
+  asio::steady_timer timer(io_.at(0));
+  const auto deadline = std::chrono::steady_clock::now() + ctx_->settings.shutdown_grace;
+  while (ctx_->metrics.connections_open.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  drained->set_value();
+}
+
+void RelayServer::begin_drain() {
+  stopping_ = true;
+  ctx_->draining = true;
+  notify_stopping();
+  log_event("draining");
+  for (auto& a : acceptors_) {
+    boost::system::error_code ignored;
+    a->close(ignored);
+  }
+  if (metrics_acceptor_) {
+    boost::system::error_code ignored;
+    metrics_acceptor_->close(ignored);
+  }
+  signals_.cancel();
+  housekeeping_timer_.cancel();
+  std::vector<std::shared_ptr<RelaySession>> live;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (auto& w : sessions_) {
+      if (auto s = w.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live) s->shutdown();
+}
+
+net::Awaitable<void> RelayServer::accept_loop(tcp::acceptor& acceptor) {
+  asio::steady_timer backoff(io_.at(0));
+  for (;;) {
+    tcp::socket socket(io_.next());
+    boost::system::error_code ec;
+    co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      // EMFILE and friends: do not spin; the condition usually clears.
+      log_event("accept_failed", "error=\"" + ec.message() + "\"");
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    ctx_->metrics.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+    if (ctx_->draining.load()) continue;  // the socket closes as it goes out of scope
+    if (static_cast<std::size_t>(ctx_->metrics.connections_open.load()) >= options_.max_connections) {
+      ctx_->metrics.connections_refused.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    std::string address = socket.remote_endpoint(ec).address().to_string();
+    if (ec) continue;
+    auto slot = unauthenticated_.try_acquire(address);
+    if (!slot) {
+      ctx_->metrics.connections_refused.fetch_add(1, std::memory_order_relaxed);
+      log_event("connection_refused", "peer=" + address + " reason=unauthenticated_cap");
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto session = std::make_shared<RelaySession>(*ctx_, std::move(socket), std::move(address), std::move(slot));
+    {
+      std::lock_guard lock(sessions_mutex_);
+      sessions_.push_back(session);
+    }
+    session->start();
+  }
+}
+
+net::Awaitable<void> RelayServer::housekeeping() {
+  const auto watchdog = watchdog_interval();
+  auto next_purge = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_purge) {
+      next_purge = now + kHousekeepingInterval;
+      {
+        std::lock_guard lock(sessions_mutex_);
+        std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+      }
+      const auto wall =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      asio::post(blocking_, [this, wall] {
+        try {
+          const auto expired = ctx_->store->expire(wall);
+          for (const auto& id : expired.blob_ids) ctx_->blobs->remove(id);
+          if (expired.envelopes > 0 || !expired.blob_ids.empty()) {
+            log_event("expired", "envelopes=" + std::to_string(expired.envelopes) +
+                                     " blobs=" + std::to_string(expired.blob_ids.size()));
+          }
+        } catch (const std::exception& e) {
+          log_event("expire_failed", std::string("error=\"") + e.what() + "\"");
+        }
+      });
+    }
+    if (watchdog) notify_watchdog();
+    std::chrono::steady_clock::duration wait = kHousekeepingInterval;
+    if (watchdog) wait = std::min<std::chrono::steady_clock::duration>(wait, *watchdog);
+    housekeeping_timer_.expires_after(wait);
+    boost::system::error_code ec;
+    co_await housekeeping_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+net::Awaitable<void> RelayServer::metrics_loop(tcp::acceptor& acceptor) {
+  for (;;) {
+    boost::system::error_code ec;
+    tcp::socket socket(io_.at(0));
+    co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) continue;
+    asio::co_spawn(io_.at(0), serve_metrics(std::move(socket)), asio::detached);
+  }
+}
+
+net::Awaitable<void> RelayServer::serve_metrics(tcp::socket socket) {
+  asio::steady_timer deadline(io_.at(0));
+  deadline.expires_after(kMetricsTimeout);
+  deadline.async_wait([&socket](const boost::system::error_code& ec) {
+    if (!ec) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    }
+  });
+  try {
+    std::string request;
+    std::array<char, 1024> buf{};
+    while (request.find("\r\n\r\n") == std::string::npos && request.size() < kMaxMetricsRequest) {
+      const std::size_t n = co_await socket.async_read_some(asio::buffer(buf), asio::use_awaitable);
+      request.append(buf.data(), n);
+    }
+    const bool ok = request.rfind("GET /metrics ", 0) == 0 || request.rfind("GET / ", 0) == 0;
+    std::string body;
+    if (ok) {
+      auto depth_call =
+          run_blocking(blocking_, [this] { return static_cast<std::int64_t>(ctx_->store->queue_depth()); });
+      const auto depth = co_await std::move(depth_call);
+      body = ctx_->metrics.render(depth);
+    }
+    const std::string head =
+        std::string(ok ? "HTTP/1.1 200 OK\r\n" : "HTTP/1.1 404 Not Found\r\n") +
+        "Content-Type: text/plain; version=0.0.4\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\nConnection: close\r\n\r\n";
+    co_await asio::async_write(socket, asio::buffer(head + body), asio::use_awaitable);
+  } catch (const std::exception&) {
+    // A scraper that went away; nothing to report.
+  }
+  deadline.cancel();
+  boost::system::error_code ignored;
+  socket.close(ignored);
+}
+
+}  // namespace sotto::relayd

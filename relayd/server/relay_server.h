@@ -1,0 +1,90 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lib/net/asio.h"
+#include "lib/net/tls_context.h"
+#include "relayd/auth/clock.h"
+#include "relayd/auth/connection_limiter.h"
+#include "relayd/auth/rate_limiter.h"
+#include "relayd/server/commit_queue.h"
+#include "relayd/server/io_pool.h"
+#include "relayd/server/server_context.h"
+
+namespace sotto::relayd {
+
+struct ListenerOptions {
+  std::vector<net::tcp::endpoint> endpoints;  // ignored when systemd passed sockets
+  std::optional<net::tcp::endpoint> metrics;  // loopback only
+  unsigned io_threads = 0;                    // 0: one per core
+  unsigned blocking_threads = 4;              // Argon2 and store calls
+  std::size_t max_connections = 20000;
+  std::size_t max_unauthenticated = 1024;
+  std::size_t max_unauthenticated_per_address = 32;
+  std::size_t commit_max_batch = 512;
+  RateLimit login_per_account{10, std::chrono::minutes(1), 5};
+  RateLimit login_per_address{30, std::chrono::minutes(1), 10};
+  RateLimit register_per_address{5, std::chrono::hours(1), 5};
+};
+
+// The relay: listeners, io threads, the shared context, the committer. main()
+// builds one, calls run(), and run() returns after a signal has drained it.
+class RelayServer {
+ public:
+  RelayServer(ServerSettings settings, ListenerOptions options, net::SslCtxPtr tls, Store& store, BlobFiles& blobs);
+  ~RelayServer();
+  RelayServer(const RelayServer&) = delete;
+  RelayServer& operator=(const RelayServer&) = delete;
+
+  // Binds (or adopts systemd's sockets). Throws with a clear reason on failure.
+  void listen();
+  // The ports actually bound (tests use port 0 and read this).
+  std::vector<net::tcp::endpoint> local_endpoints() const;
+  std::optional<net::tcp::endpoint> metrics_endpoint() const;
+
+  // Runs until SIGTERM/SIGINT (or stop()), then drains: stop accepting, tell
+  // every session SHUTTING_DOWN, wait for them (at most shutdown_grace),
+  // commit what is queued, stop. Reports READY=1 / STOPPING=1 to systemd.
+  void run();
+  void stop();  // thread-safe
+
+  ServerContext& context() { return *ctx_; }
+
+ private:
+  net::Awaitable<void> accept_loop(net::tcp::acceptor& acceptor);
+  net::Awaitable<void> metrics_loop(net::tcp::acceptor& acceptor);
+  net::Awaitable<void> serve_metrics(net::tcp::socket socket);
+  net::Awaitable<void> housekeeping();
+  net::Awaitable<void> drain(std::promise<void>* drained);
+  void begin_drain();
+
+  ListenerOptions options_;
+  net::SslCtxPtr tls_;
+  std::unique_ptr<ServerContext> ctx_;
+  IoPool io_;
+  net::asio::thread_pool blocking_;
+  std::unique_ptr<CommitQueue> commits_;
+  SteadyClock clock_;
+  RateLimiter login_per_account_;
+  RateLimiter login_per_address_;
+  RateLimiter register_per_address_;
+  ConnectionLimiter unauthenticated_;
+  std::vector<std::unique_ptr<net::tcp::acceptor>> acceptors_;
+  std::unique_ptr<net::tcp::acceptor> metrics_acceptor_;
+  net::asio::signal_set signals_;
+  net::asio::steady_timer housekeeping_timer_;
+  std::atomic<bool> stopping_{false};
+  std::mutex sessions_mutex_;
+  std::vector<std::weak_ptr<RelaySession>> sessions_;
+  std::function<void()> stop_drain_;
+  bool drain_started_ = false;  // io thread 0 only
+};
+
+}  // namespace sotto::relayd

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "lib/net/asio.h"
+#include "relayd/auth/connection_limiter.h"
+#include "relayd/auth/rate_limiter.h"
+#include "relayd/server/commit_queue.h"
+#include "relayd/server/metrics.h"
+#include "relayd/server/router.h"
+#include "relayd/server/server_settings.h"
+#include "relayd/store/blob_files.h"
+#include "relayd/store/store.h"
+
+typedef struct ssl_ctx_st SSL_CTX;
+
+namespace sotto::relayd {
+
+// Everything the sessions share. Owned by RelayServer; sessions hold a
+// reference, and the server outlives every session (it joins its io threads
+// before the context goes away).
+struct ServerContext {
+  ServerSettings settings;
+  SSL_CTX* tls = nullptr;
+  Store* store = nullptr;
+  BlobFiles* blobs = nullptr;
+  Router router;
+  Metrics metrics;
+  CommitQueue* commits = nullptr;
+  // Slow work off the io threads: Argon2 hashing (tens of ms by design) and
+  // store calls that may wait behind a group commit's fsync.
+  net::asio::thread_pool* blocking = nullptr;
+  RateLimiter* login_per_account = nullptr;
+  RateLimiter* login_per_address = nullptr;
+  RateLimiter* register_per_address = nullptr;
+  std::atomic<bool> draining{false};
+};
+
+}  // namespace sotto::relayd

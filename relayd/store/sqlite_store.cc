@@ -1,0 +1,646 @@
+#include "relayd/store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "lib/store/migrations.h"
+#include "lib/store/store_error.h"
+#include "lib/store/transaction.h"
+#include "relayd/store/blob_id.h"
+#include "relayd/store/sqlite_schema.h"
+
+namespace sotto::relayd {
+namespace {
+
+using store::CachedStatement;
+using store::Database;
+using store::StepResult;
+using store::StoreError;
+using store::Transaction;
+
+// A fixed-size column (a hash, a message id). The schema's CHECKs guarantee
+// the length; a mismatch means the file was damaged or edited by hand.
+template <std::size_t N>
+std::array<std::uint8_t, N> fixed_blob(const store::Statement& statement, int column) {
+  const auto bytes = statement.column_blob(column);
+  if (bytes.size() != N) {
+    throw StoreError("column " + std::to_string(column) + " of \"" + std::string(statement.sql().substr(0, 80)) +
+                         "\" holds " + std::to_string(bytes.size()) + " bytes, expected " + std::to_string(N),
+                     SQLITE_CORRUPT);
+  }
+  std::array<std::uint8_t, N> out{};
+  std::copy(bytes.begin(), bytes.end(), out.begin());
+  return out;
+}
+
+std::uint64_t to_u64(std::int64_t value) { return value < 0 ? 0 : static_cast<std::uint64_t>(value); }
+
+std::optional<std::int64_t> user_id(Database& db, std::string_view username) {
+  auto find = db.cached("SELECT id FROM users WHERE username = ?");
+  find->bind(1, username);
+  if (find->step() != StepResult::Row) return std::nullopt;
+  return find->column_int64(0);
+}
+
+// A row of (username, password_hash, signing_key, dh_key, identity_signature, created_at_ms).
+UserRecord read_user(const store::Statement& row) {
+  UserRecord user;
+  user.username = row.column_text(0);
+  user.password_hash = row.column_text(1);
+  user.identity.signing_key = row.column_blob(2);
+  user.identity.dh_key = row.column_blob(3);
+  user.identity.signature = row.column_blob(4);
+  user.created_at_ms = row.column_int64(5);
+  return user;
+}
+
+// Inserts the user; false if the name is taken. Caller holds the write lock.
+bool insert_user(Database& db, const UserRecord& user) {
+  auto insert = db.cached(
+      "INSERT INTO users (username, password_hash, signing_key, dh_key, identity_signature, created_at_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING");
+  insert->bind(1, user.username);
+  insert->bind(2, user.password_hash);
+  insert->bind(3, user.identity.signing_key);
+  insert->bind(4, user.identity.dh_key);
+  insert->bind(5, user.identity.signature);
+  insert->bind(6, user.created_at_ms);
+  insert->step();
+  return db.changes() == 1;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::filesystem::path& path, const SqliteStoreOptions& options)
+    : writer_(path, store::DatabaseOptions{.busy_timeout = options.busy_timeout,
+                                           .page_size = options.page_size,
+                                           .wal_autocheckpoint_pages = options.wal_autocheckpoint_pages,
+                                           .cache_size_kib = options.cache_size_kib}),
+      reader_(path, store::DatabaseOptions{.busy_timeout = options.busy_timeout, .query_only = true}) {
+  store::migrate(writer_, sqlite_store_migrations());
+}
+
+SqliteStore::~SqliteStore() = default;
+
+// ---- users ----
+
+bool SqliteStore::create_user(const UserRecord& user) {
+  const std::lock_guard lock(write_mutex_);
+  return insert_user(writer_, user);
+}
+
+CreateUserStatus SqliteStore::create_user_with_invite(const UserRecord& user, const Sha256Hash& code_sha256,
+                                                      std::int64_t now_ms) {
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  {
+    auto consume = writer_.cached("DELETE FROM invites WHERE code_sha256 = ? AND expires_at_ms > ?");
+    consume->bind(1, code_sha256);
+    consume->bind(2, now_ms);
+    consume->step();
+  }
+  if (writer_.changes() != 1) return CreateUserStatus::InvalidInvite;
+  if (!insert_user(writer_, user)) return CreateUserStatus::UsernameTaken;  // rolls the invite back
+  transaction.commit();
+  return CreateUserStatus::Created;
+}
+
+std::optional<UserRecord> SqliteStore::find_user(std::string_view username) {
+  const std::lock_guard lock(read_mutex_);
+  auto find = reader_.cached(
+      "SELECT username, password_hash, signing_key, dh_key, identity_signature, created_at_ms FROM users "
+      "WHERE username = ?");
+  find->bind(1, username);
+  if (find->step() != StepResult::Row) return std::nullopt;
+  return read_user(*find);
+}
+
+std::vector<UserRecord> SqliteStore::list_users() {
+  const std::lock_guard lock(read_mutex_);
+  auto list = reader_.cached(
+      "SELECT username, password_hash, signing_key, dh_key, identity_signature, created_at_ms FROM users "
+      "ORDER BY username");
+  std::vector<UserRecord> users;
+  while (list->step() == StepResult::Row) users.push_back(read_user(*list));
+  return users;
+}
+
+std::optional<RemovedUser> SqliteStore::remove_user(std::string_view username) {
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  const auto id = user_id(writer_, username);
+  if (!id) return std::nullopt;
+  RemovedUser removed;
+  {
+    auto blobs = writer_.cached("SELECT blob_id FROM blobs WHERE owner_id = ? ORDER BY blob_id");
+    blobs->bind(1, *id);
+    while (blobs->step() == StepResult::Row) removed.blob_ids.push_back(blobs->column_text(0));
+  }
+  {
+    // Tokens, prekeys, queued deliveries, blob rows and the queue totals
+    // follow by ON DELETE CASCADE.
+    auto remove = writer_.cached("DELETE FROM users WHERE id = ?");
+    remove->bind(1, *id);
+    remove->step();
+  }
+  transaction.commit();
+  return removed;
+}
+
+// ---- tokens ----
+
+bool SqliteStore::add_token(const Sha256Hash& token_sha256, std::string_view username, std::string_view device_name,
+                            std::int64_t expires_at_ms) {
+  const std::lock_guard lock(write_mutex_);
+  auto insert = writer_.cached(
+      "INSERT INTO tokens (token_sha256, user_id, device_name, expires_at_ms) "
+      "SELECT ?, id, ?, ? FROM users WHERE username = ? ON CONFLICT DO NOTHING");
+  insert->bind(1, token_sha256);
+  insert->bind(2, device_name);
+  insert->bind(3, expires_at_ms);
+  insert->bind(4, username);
+  insert->step();
+  return writer_.changes() == 1;
+}
+
+std::optional<TokenRecord> SqliteStore::find_token(const Sha256Hash& token_sha256, std::int64_t now_ms) {
+  const std::lock_guard lock(read_mutex_);
+  auto find = reader_.cached(
+      "SELECT t.token_sha256, u.username, t.device_name, t.expires_at_ms FROM tokens t "
+      "JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = ? AND t.expires_at_ms > ?");
+  find->bind(1, token_sha256);
+  find->bind(2, now_ms);
+  if (find->step() != StepResult::Row) return std::nullopt;
+  return TokenRecord{fixed_blob<32>(*find, 0), find->column_text(1), find->column_text(2), find->column_int64(3)};
+}
+
+std::vector<TokenRecord> SqliteStore::list_tokens(std::string_view username, std::int64_t now_ms) {
+  const std::lock_guard lock(read_mutex_);
+  auto list = reader_.cached(
+      "SELECT t.token_sha256, t.device_name, t.expires_at_ms FROM tokens t "
+      "WHERE t.user_id = (SELECT id FROM users WHERE username = ?) AND t.expires_at_ms > ? "
+      "ORDER BY t.expires_at_ms, t.token_sha256");
+  list->bind(1, username);
+  list->bind(2, now_ms);
+  std::vector<TokenRecord> tokens;
+  while (list->step() == StepResult::Row) {
+    tokens.push_back(
+        TokenRecord{fixed_blob<32>(*list, 0), std::string(username), list->column_text(1), list->column_int64(2)});
+  }
+  return tokens;
+}
+
+bool SqliteStore::revoke_token(const Sha256Hash& token_sha256) {
+  const std::lock_guard lock(write_mutex_);
+  auto remove = writer_.cached("DELETE FROM tokens WHERE token_sha256 = ?");
+  remove->bind(1, token_sha256);
+  remove->step();
+  return writer_.changes() == 1;
+}
+
+std::uint64_t SqliteStore::revoke_user_tokens(std::string_view username) {
+  const std::lock_guard lock(write_mutex_);
+  auto remove = writer_.cached("DELETE FROM tokens WHERE user_id = (SELECT id FROM users WHERE username = ?)");
+  remove->bind(1, username);
+  remove->step();
+  return to_u64(writer_.changes());
+}
+
+// ---- invites ----
+
+bool SqliteStore::add_invite(const Sha256Hash& code_sha256, std::int64_t expires_at_ms) {
+  const std::lock_guard lock(write_mutex_);
+  auto insert = writer_.cached("INSERT INTO invites (code_sha256, expires_at_ms) VALUES (?, ?) ON CONFLICT DO NOTHING");
+  insert->bind(1, code_sha256);
+  insert->bind(2, expires_at_ms);
+  insert->step();
+  return writer_.changes() == 1;
+}
+
+bool SqliteStore::consume_invite(const Sha256Hash& code_sha256, std::int64_t now_ms) {
+  const std::lock_guard lock(write_mutex_);
+  // One statement under the write lock: two callers cannot both see the row.
+  auto consume = writer_.cached("DELETE FROM invites WHERE code_sha256 = ? AND expires_at_ms > ?");
+  consume->bind(1, code_sha256);
+  consume->bind(2, now_ms);
+  consume->step();
+  return writer_.changes() == 1;
+}
+
+// ---- prekeys ----
+
+bool SqliteStore::set_signed_prekey(std::string_view username, const SignedPrekey& prekey) {
+  const std::lock_guard lock(write_mutex_);
+  auto upsert = writer_.cached(
+      "INSERT INTO signed_prekeys (user_id, prekey_id, public_key, signature) "
+      "SELECT id, ?, ?, ? FROM users WHERE username = ? "
+      "ON CONFLICT (user_id) DO UPDATE SET prekey_id = excluded.prekey_id, public_key = excluded.public_key, "
+      "signature = excluded.signature");
+  upsert->bind(1, prekey.id);
+  upsert->bind(2, prekey.public_key);
+  upsert->bind(3, prekey.signature);
+  upsert->bind(4, username);
+  upsert->step();
+  return writer_.changes() == 1;
+}
+
+PrekeyUploadResult SqliteStore::add_one_time_prekeys(std::string_view username, std::span<const OneTimePrekey> prekeys,
+                                                     const PrekeyLimits& limits) {
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  const auto id = user_id(writer_, username);
+  if (!id) return {PrekeyUploadStatus::UnknownUser, 0};
+
+  const auto count = [&] {
+    auto select = writer_.cached("SELECT count(*) FROM one_time_prekeys WHERE user_id = ?");
+    select->bind(1, *id);
+    select->step();
+    return to_u64(select->column_int64(0));
+  };
+  const std::uint64_t before = count();
+  for (const OneTimePrekey& prekey : prekeys) {
+    auto upsert = writer_.cached(
+        "INSERT INTO one_time_prekeys (user_id, prekey_id, public_key) VALUES (?, ?, ?) "
+        "ON CONFLICT (user_id, prekey_id) DO UPDATE SET public_key = excluded.public_key");
+    upsert->bind(1, *id);
+    upsert->bind(2, prekey.id);
+    upsert->bind(3, prekey.public_key);
+    upsert->step();
+  }
+  // Counting after the upserts handles replaced ids and repeats within the
+  // upload exactly; over the cap, the transaction is rolled back whole.
+  const std::uint64_t after = count();
+  if (after > limits.max_one_time_prekeys) return {PrekeyUploadStatus::LimitExceeded, before};
+  transaction.commit();
+  return {PrekeyUploadStatus::Stored, after};
+}
+
+std::uint64_t SqliteStore::count_one_time_prekeys(std::string_view username) {
+  const std::lock_guard lock(read_mutex_);
+  auto select =
+      reader_.cached("SELECT count(*) FROM one_time_prekeys WHERE user_id = (SELECT id FROM users WHERE username = ?)");
+  select->bind(1, username);
+  select->step();
+  return to_u64(select->column_int64(0));
+}
+
+std::optional<PrekeyBundle> SqliteStore::take_bundle(std::string_view username) {
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  PrekeyBundle bundle;
+  std::int64_t id = 0;
+  {
+    auto user = writer_.cached("SELECT id, signing_key, dh_key, identity_signature FROM users WHERE username = ?");
+    user->bind(1, username);
+    if (user->step() != StepResult::Row) return std::nullopt;
+    id = user->column_int64(0);
+    bundle.identity = IdentityKey{user->column_blob(1), user->column_blob(2), user->column_blob(3)};
+  }
+  {
+    auto signed_prekey =
+        writer_.cached("SELECT prekey_id, public_key, signature FROM signed_prekeys WHERE user_id = ?");
+    signed_prekey->bind(1, id);
+    if (signed_prekey->step() != StepResult::Row) return std::nullopt;
+    bundle.signed_prekey = SignedPrekey{static_cast<std::uint32_t>(signed_prekey->column_int64(0)),
+                                        signed_prekey->column_blob(1), signed_prekey->column_blob(2)};
+  }
+  {
+    // Read and delete in one statement inside the write transaction: no
+    // other caller can be handed the same key.
+    auto take = writer_.cached(
+        "DELETE FROM one_time_prekeys WHERE user_id = ?1 AND prekey_id = "
+        "(SELECT prekey_id FROM one_time_prekeys WHERE user_id = ?1 ORDER BY prekey_id LIMIT 1) "
+        "RETURNING prekey_id, public_key");
+    take->bind(1, id);
+    if (take->step() == StepResult::Row) {
+      bundle.one_time_prekey = OneTimePrekey{static_cast<std::uint32_t>(take->column_int64(0)), take->column_blob(1)};
+      take->step();  // finish the statement; RETURNING yields one row here
+    }
+  }
+  {
+    auto remaining = writer_.cached("SELECT count(*) FROM one_time_prekeys WHERE user_id = ?");
+    remaining->bind(1, id);
+    remaining->step();
+    bundle.one_time_remaining = to_u64(remaining->column_int64(0));
+  }
+  transaction.commit();
+  return bundle;
+}
+
+// ---- envelopes ----
+
+std::vector<SendResult> SqliteStore::commit_sends(std::span<const PendingSend> sends, const QueueLimits& limits) {
+  struct Usage {
+    std::uint64_t envelopes = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t added_envelopes = 0;
+    std::uint64_t added_bytes = 0;
+  };
+  struct Target {
+    const std::string* name;
+    std::int64_t id;
+  };
+
+  std::vector<SendResult> results;
+  results.reserve(sends.size());
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+
+  // Queue totals of the recipients this batch touches, read once and then
+  // kept up to date in memory, so later sends see what earlier ones added.
+  std::unordered_map<std::int64_t, Usage> usage;
+  const auto usage_of = [&](std::int64_t id) -> Usage& {
+    auto it = usage.find(id);
+    if (it != usage.end()) return it->second;
+    auto select = writer_.cached("SELECT envelopes, bytes FROM queue_usage WHERE user_id = ?");
+    select->bind(1, id);
+    Usage loaded;
+    if (select->step() == StepResult::Row) {
+      loaded.envelopes = to_u64(select->column_int64(0));
+      loaded.bytes = to_u64(select->column_int64(1));
+    }
+    return usage.emplace(id, loaded).first->second;
+  };
+
+  std::vector<Target> targets;
+  std::unordered_set<std::string_view> seen;
+  for (const PendingSend& send : sends) {
+    SendResult& result = results.emplace_back();
+    result.server_time_ms = send.server_time_ms;
+
+    {
+      auto duplicate = writer_.cached("SELECT server_time_ms FROM messages WHERE sender = ? AND message_id = ?");
+      duplicate->bind(1, send.sender);
+      duplicate->bind(2, send.message_id);
+      if (duplicate->step() == StepResult::Row) {
+        result.status = SendStatus::Duplicate;
+        result.server_time_ms = duplicate->column_int64(0);
+        continue;
+      }
+    }
+
+    targets.clear();
+    seen.clear();
+    for (const std::string& name : send.recipients) {
+      if (!seen.insert(name).second) continue;
+      const auto id = user_id(writer_, name);
+      if (!id) {
+        result.status = SendStatus::UnknownRecipient;
+        result.recipient = name;
+        break;
+      }
+      targets.push_back({&name, *id});
+    }
+    if (result.status != SendStatus::Stored) continue;
+
+    const std::uint64_t size = send.envelope.size();
+    for (const Target& target : targets) {
+      const Usage& current = usage_of(target.id);
+      if (current.envelopes + 1 > limits.max_envelopes || current.bytes + size > limits.max_bytes) {
+        result.status = SendStatus::QueueFull;
+        result.recipient = *target.name;
+        break;
+      }
+    }
+    if (result.status != SendStatus::Stored) continue;
+
+    std::int64_t message_row = 0;
+    {
+      auto insert = writer_.cached(
+          "INSERT INTO messages (sender, message_id, envelope, envelope_size, server_time_ms, expires_at_ms, pending) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      insert->bind(1, send.sender);
+      insert->bind(2, send.message_id);
+      if (targets.empty()) {
+        insert->bind_null(3);  // nobody to deliver to: keep only the idempotency record
+      } else {
+        insert->bind(3, send.envelope);
+      }
+      insert->bind(4, size);
+      insert->bind(5, send.server_time_ms);
+      insert->bind(6, send.expires_at_ms);
+      insert->bind(7, targets.size());
+      insert->step();
+      message_row = writer_.last_insert_rowid();
+    }
+    result.deliveries.reserve(targets.size());
+    for (const Target& target : targets) {
+      auto insert =
+          writer_.cached("INSERT INTO deliveries (recipient_id, message_row, envelope_size) VALUES (?, ?, ?)");
+      insert->bind(1, target.id);
+      insert->bind(2, message_row);
+      insert->bind(3, size);
+      insert->step();
+      result.deliveries.push_back({*target.name, writer_.last_insert_rowid()});
+      Usage& changed = usage_of(target.id);
+      changed.envelopes += 1;
+      changed.bytes += size;
+      changed.added_envelopes += 1;
+      changed.added_bytes += size;
+    }
+  }
+
+  for (const auto& [id, changed] : usage) {
+    if (changed.added_envelopes == 0) continue;
+    auto update =
+        writer_.cached("UPDATE queue_usage SET envelopes = envelopes + ?, bytes = bytes + ? WHERE user_id = ?");
+    update->bind(1, changed.added_envelopes);
+    update->bind(2, changed.added_bytes);
+    update->bind(3, id);
+    update->step();
+  }
+  transaction.commit();
+  return results;
+}
+
+std::vector<QueuedEnvelope> SqliteStore::pending(std::string_view recipient, std::int64_t after_delivery_id,
+                                                 std::size_t limit, std::int64_t now_ms) {
+  const std::lock_guard lock(read_mutex_);
+  auto select = reader_.cached(
+      "SELECT d.delivery_id, m.sender, m.message_id, m.envelope, m.server_time_ms, m.expires_at_ms "
+      "FROM deliveries d JOIN messages m ON m.id = d.message_row "
+      "WHERE d.recipient_id = (SELECT id FROM users WHERE username = ?) AND d.delivery_id > ? "
+      "AND m.expires_at_ms > ? ORDER BY d.delivery_id LIMIT ?");
+  select->bind(1, recipient);
+  select->bind(2, after_delivery_id);
+  select->bind(3, now_ms);
+  select->bind(4, std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
+  std::vector<QueuedEnvelope> envelopes;
+  while (select->step() == StepResult::Row) {
+    envelopes.push_back(QueuedEnvelope{select->column_int64(0), select->column_text(1), fixed_blob<16>(*select, 2),
+                                       select->column_blob(3), select->column_int64(4), select->column_int64(5)});
+  }
+  return envelopes;
+}
+
+std::uint64_t SqliteStore::ack_deliveries(std::span<const DeliveryAck> acks) {
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  std::unordered_map<std::string_view, std::optional<std::int64_t>> recipients;
+  std::uint64_t deleted = 0;
+  for (const DeliveryAck& ack : acks) {
+    auto it = recipients.find(ack.recipient);
+    if (it == recipients.end()) it = recipients.emplace(ack.recipient, user_id(writer_, ack.recipient)).first;
+    if (!it->second) continue;
+    // The recipient condition is what stops one user deleting another's envelopes.
+    auto remove = writer_.cached("DELETE FROM deliveries WHERE delivery_id = ? AND recipient_id = ?");
+    remove->bind(1, ack.delivery_id);
+    remove->bind(2, *it->second);
+    remove->step();
+    deleted += to_u64(writer_.changes());
+  }
+  transaction.commit();
+  return deleted;
+}
+
+QueueUsage SqliteStore::queue_usage(std::string_view recipient) {
+  const std::lock_guard lock(read_mutex_);
+  auto select = reader_.cached(
+      "SELECT q.envelopes, q.bytes FROM queue_usage q JOIN users u ON u.id = q.user_id WHERE u.username = ?");
+  select->bind(1, recipient);
+  if (select->step() != StepResult::Row) return {};
+  return {to_u64(select->column_int64(0)), to_u64(select->column_int64(1))};
+}
+
+std::uint64_t SqliteStore::queue_depth() {
+  const std::lock_guard lock(read_mutex_);
+  // One row per user rather than one per envelope.
+  auto select = reader_.cached("SELECT coalesce(sum(envelopes), 0) FROM queue_usage");
+  select->step();
+  return to_u64(select->column_int64(0));
+}
+
+ExpiryResult SqliteStore::expire(std::int64_t now_ms) {
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  ExpiryResult result;
+  {
+    // `pending` is exactly the number of deliveries still queued per message.
+    auto count = writer_.cached("SELECT coalesce(sum(pending), 0) FROM messages WHERE expires_at_ms <= ?");
+    count->bind(1, now_ms);
+    count->step();
+    result.envelopes = to_u64(count->column_int64(0));
+  }
+  {
+    // The deliveries follow by ON DELETE CASCADE, and the trigger gives
+    // their bytes back to each recipient's queue total.
+    auto remove = writer_.cached("DELETE FROM messages WHERE expires_at_ms <= ?");
+    remove->bind(1, now_ms);
+    remove->step();
+  }
+  {
+    auto remove = writer_.cached("DELETE FROM tokens WHERE expires_at_ms <= ?");
+    remove->bind(1, now_ms);
+    remove->step();
+    result.tokens = to_u64(writer_.changes());
+  }
+  {
+    auto remove = writer_.cached("DELETE FROM invites WHERE expires_at_ms <= ?");
+    remove->bind(1, now_ms);
+    remove->step();
+    result.invites = to_u64(writer_.changes());
+  }
+  {
+    auto remove = writer_.cached("DELETE FROM blobs WHERE expires_at_ms <= ? RETURNING blob_id");
+    remove->bind(1, now_ms);
+    while (remove->step() == StepResult::Row) result.blob_ids.push_back(remove->column_text(0));
+  }
+  transaction.commit();
+  std::sort(result.blob_ids.begin(), result.blob_ids.end());
+  return result;
+}
+
+// ---- blobs ----
+
+BlobBeginStatus SqliteStore::begin_blob(std::string_view owner, std::string_view blob_id, std::uint64_t size,
+                                        const Sha256Hash& sha256, std::int64_t expires_at_ms,
+                                        const BlobLimits& limits) {
+  if (!is_valid_blob_id(blob_id)) return BlobBeginStatus::InvalidId;
+  if (size > limits.max_blob_bytes) return BlobBeginStatus::TooLarge;
+
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  const auto id = user_id(writer_, owner);
+  if (!id) return BlobBeginStatus::UnknownOwner;
+  {
+    auto exists = writer_.cached("SELECT 1 FROM blobs WHERE blob_id = ?");
+    exists->bind(1, blob_id);
+    if (exists->step() == StepResult::Row) return BlobBeginStatus::IdTaken;
+  }
+  {
+    // Blobs still uploading count with their full declared size: the space
+    // is promised to them.
+    auto used = writer_.cached("SELECT coalesce(sum(size), 0) FROM blobs WHERE owner_id = ?");
+    used->bind(1, *id);
+    used->step();
+    const std::uint64_t bytes = to_u64(used->column_int64(0));
+    if (bytes > limits.quota_bytes || size > limits.quota_bytes - bytes) return BlobBeginStatus::QuotaExceeded;
+  }
+  {
+    auto insert = writer_.cached(
+        "INSERT INTO blobs (blob_id, owner_id, size, sha256, received, complete, expires_at_ms) "
+        "VALUES (?, ?, ?, ?, 0, 0, ?)");
+    insert->bind(1, blob_id);
+    insert->bind(2, *id);
+    insert->bind(3, size);
+    insert->bind(4, sha256);
+    insert->bind(5, expires_at_ms);
+    insert->step();
+  }
+  transaction.commit();
+  return BlobBeginStatus::Started;
+}
+
+std::optional<BlobRecord> SqliteStore::blob(std::string_view blob_id) {
+  const std::lock_guard lock(read_mutex_);
+  auto select = reader_.cached(
+      "SELECT b.blob_id, u.username, b.size, b.sha256, b.received, b.complete, b.expires_at_ms "
+      "FROM blobs b JOIN users u ON u.id = b.owner_id WHERE b.blob_id = ?");
+  select->bind(1, blob_id);
+  if (select->step() != StepResult::Row) return std::nullopt;
+  return BlobRecord{select->column_text(0),     select->column_text(1),          to_u64(select->column_int64(2)),
+                    fixed_blob<32>(*select, 3), to_u64(select->column_int64(4)), select->column_int64(5) != 0,
+                    select->column_int64(6)};
+}
+
+bool SqliteStore::set_blob_received(std::string_view blob_id, std::uint64_t offset) {
+  const std::lock_guard lock(write_mutex_);
+  auto update = writer_.cached("UPDATE blobs SET received = ?1 WHERE blob_id = ?2 AND complete = 0 AND size >= ?1");
+  update->bind(1, offset);
+  update->bind(2, blob_id);
+  update->step();
+  return writer_.changes() == 1;
+}
+
+bool SqliteStore::complete_blob(std::string_view blob_id) {
+  const std::lock_guard lock(write_mutex_);
+  auto update = writer_.cached("UPDATE blobs SET complete = 1 WHERE blob_id = ? AND received = size");
+  update->bind(1, blob_id);
+  update->step();
+  return writer_.changes() == 1;
+}
+
+bool SqliteStore::remove_blob(std::string_view blob_id) {
+  const std::lock_guard lock(write_mutex_);
+  auto remove = writer_.cached("DELETE FROM blobs WHERE blob_id = ?");
+  remove->bind(1, blob_id);
+  remove->step();
+  return writer_.changes() == 1;
+}
+
+BlobUsage SqliteStore::blob_usage(std::string_view owner) {
+  const std::lock_guard lock(read_mutex_);
+  auto select = reader_.cached(
+      "SELECT count(*), coalesce(sum(size), 0) FROM blobs WHERE owner_id = (SELECT id FROM users WHERE username = ?)");
+  select->bind(1, owner);
+  select->step();
+  return {to_u64(select->column_int64(0)), to_u64(select->column_int64(1))};
+}
+
+}  // namespace sotto::relayd

@@ -1,0 +1,89 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+
+#include "lib/store/database.h"
+#include "relayd/store/store.h"
+
+namespace sotto::relayd {
+
+struct SqliteStoreOptions {
+  // See store::DatabaseOptions::busy_timeout. Only another process (an admin
+  // command on the same file) can make this store wait: inside the process,
+  // writes are serialised by a mutex before they reach SQLite.
+  std::chrono::milliseconds busy_timeout{5000};
+  // See store::DatabaseOptions.
+  int page_size = 0;
+  int wal_autocheckpoint_pages = 1000;
+  int cache_size_kib = 0;
+};
+
+enum class CreateUserStatus { Created, UsernameTaken, InvalidInvite };
+
+// The embedded Store: one SQLite file in WAL mode with synchronous=FULL.
+//
+// Thread-safety: every method may be called from any thread. The store owns
+// two connections. Writes go through one, serialised by a mutex (SQLite
+// allows one writer at a time anyway); reads that need no transaction of
+// their own (find_user, find_token, pending, queue_usage, blob, ...) go
+// through a second, query-only connection with its own mutex, so that io
+// threads can read while a group commit waits for its fsync. A read sees
+// everything committed before it started.
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database file (mode 0600) and applies the schema
+  // migrations. Throws store::StoreError, or store::NewerSchemaError for a
+  // file written by a newer relayd.
+  explicit SqliteStore(const std::filesystem::path& path, const SqliteStoreOptions& options = {});
+  ~SqliteStore() override;
+
+  bool create_user(const UserRecord& user) override;
+  // Registration by invite as one transaction: the user is created and the
+  // invite used up together, or neither (so a taken name wastes no invite).
+  CreateUserStatus create_user_with_invite(const UserRecord& user, const Sha256Hash& code_sha256, std::int64_t now_ms);
+  std::optional<UserRecord> find_user(std::string_view username) override;
+  std::vector<UserRecord> list_users() override;
+  std::optional<RemovedUser> remove_user(std::string_view username) override;
+
+  bool add_token(const Sha256Hash& token_sha256, std::string_view username, std::string_view device_name,
+                 std::int64_t expires_at_ms) override;
+  std::optional<TokenRecord> find_token(const Sha256Hash& token_sha256, std::int64_t now_ms) override;
+  std::vector<TokenRecord> list_tokens(std::string_view username, std::int64_t now_ms) override;
+  bool revoke_token(const Sha256Hash& token_sha256) override;
+  std::uint64_t revoke_user_tokens(std::string_view username) override;
+
+  bool add_invite(const Sha256Hash& code_sha256, std::int64_t expires_at_ms) override;
+  bool consume_invite(const Sha256Hash& code_sha256, std::int64_t now_ms) override;
+
+  bool set_signed_prekey(std::string_view username, const SignedPrekey& prekey) override;
+  PrekeyUploadResult add_one_time_prekeys(std::string_view username, std::span<const OneTimePrekey> prekeys,
+                                          const PrekeyLimits& limits) override;
+  std::uint64_t count_one_time_prekeys(std::string_view username) override;
+  std::optional<PrekeyBundle> take_bundle(std::string_view username) override;
+
+  std::vector<SendResult> commit_sends(std::span<const PendingSend> sends, const QueueLimits& limits) override;
+  std::vector<QueuedEnvelope> pending(std::string_view recipient, std::int64_t after_delivery_id, std::size_t limit,
+                                      std::int64_t now_ms) override;
+  std::uint64_t ack_deliveries(std::span<const DeliveryAck> acks) override;
+  QueueUsage queue_usage(std::string_view recipient) override;
+  std::uint64_t queue_depth() override;
+  ExpiryResult expire(std::int64_t now_ms) override;
+
+  BlobBeginStatus begin_blob(std::string_view owner, std::string_view blob_id, std::uint64_t size,
+                             const Sha256Hash& sha256, std::int64_t expires_at_ms, const BlobLimits& limits) override;
+  std::optional<BlobRecord> blob(std::string_view blob_id) override;
+  bool set_blob_received(std::string_view blob_id, std::uint64_t offset) override;
+  bool complete_blob(std::string_view blob_id) override;
+  bool remove_blob(std::string_view blob_id) override;
+  BlobUsage blob_usage(std::string_view owner) override;
+
+ private:
+  std::mutex write_mutex_;
+  store::Database writer_;  // guarded by write_mutex_
+  std::mutex read_mutex_;
+  store::Database reader_;  // guarded by read_mutex_; query-only
+};
+
+}  // namespace sotto::relayd

@@ -1,0 +1,282 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/crypto/bytes.h"
+#include "lib/crypto/sha256.h"
+
+namespace sotto::relayd {
+
+// Everything relayd keeps durably, behind an interface so that a PostgreSQL
+// backend can replace the embedded SQLite one (SqliteStore).
+//
+// Conventions for every method:
+// - Usernames are already canonical (lib/wire's canonical_username); the
+//   store compares them byte for byte.
+// - Times are Unix milliseconds passed in by the caller (the store never reads
+//   a clock). Something with expires_at_ms <= now_ms has expired.
+// - Tokens and invite codes are only ever stored as their SHA-256.
+// - Methods return a status for outcomes a client can cause (a taken name, a
+//   full queue) and throw (store::StoreError for SQLite) only for failures of
+//   the store itself; a method that throws has changed nothing.
+// - Implementations are safe to call from several threads at once.
+
+using Sha256Hash = crypto::Sha256Digest;
+using MessageId = std::array<std::uint8_t, 16>;
+
+struct IdentityKey {
+  crypto::Bytes signing_key;  // Ed25519, 32 bytes
+  crypto::Bytes dh_key;       // X25519, 32 bytes
+  crypto::Bytes signature;    // Ed25519 over dh_key, 64 bytes
+};
+
+struct UserRecord {
+  std::string username;
+  std::string password_hash;  // Argon2id PHC string
+  IdentityKey identity;
+  std::int64_t created_at_ms = 0;
+};
+
+struct TokenRecord {
+  Sha256Hash token_sha256{};  // as stored, for the caller's constant-time comparison
+  std::string username;
+  std::string device_name;
+  std::int64_t expires_at_ms = 0;
+};
+
+struct SignedPrekey {
+  std::uint32_t id = 0;
+  crypto::Bytes public_key;  // X25519, 32 bytes
+  crypto::Bytes signature;   // Ed25519 by the identity key over public_key
+};
+
+struct OneTimePrekey {
+  std::uint32_t id = 0;
+  crypto::Bytes public_key;  // X25519, 32 bytes
+};
+
+enum class PrekeyUploadStatus {
+  Stored,
+  UnknownUser,
+  // The upload would take the user above PrekeyLimits::max_one_time_prekeys; nothing was stored.
+  LimitExceeded,
+};
+
+struct PrekeyUploadResult {
+  PrekeyUploadStatus status = PrekeyUploadStatus::Stored;
+  std::uint64_t stored = 0;  // one-time prekeys held for the user afterwards
+};
+
+struct PrekeyLimits {
+  // One-time prekeys held per user. Clients upload 100 and top up below 20
+  // (DESIGN.md); the cap stops one account from filling the disk with them.
+  std::uint64_t max_one_time_prekeys = 1000;
+};
+
+struct PrekeyBundle {
+  IdentityKey identity;
+  SignedPrekey signed_prekey;
+  std::optional<OneTimePrekey> one_time_prekey;  // absent when none were left
+  std::uint64_t one_time_remaining = 0;          // left after this fetch
+};
+
+// ---- envelopes ----
+
+struct PendingSend {
+  std::string sender;
+  MessageId message_id{};
+  std::vector<std::string> recipients;  // the same envelope is queued once for each distinct name
+  crypto::Bytes envelope;
+  std::int64_t server_time_ms = 0;
+  std::int64_t expires_at_ms = 0;
+};
+
+struct QueueLimits {
+  // Per recipient: envelopes waiting, and the sum of their sizes in bytes.
+  std::uint64_t max_envelopes = 0;
+  std::uint64_t max_bytes = 0;
+};
+
+enum class SendStatus {
+  Stored,
+  // (sender, message_id) was stored before: nothing was stored again. The
+  // result's server_time_ms is the original's, so the ack can be repeated.
+  Duplicate,
+  // result.recipient names a recipient with no account; nothing was stored.
+  UnknownRecipient,
+  // result.recipient's queue is at its quota (count or bytes); nothing was stored.
+  QueueFull,
+};
+
+struct Delivery {
+  std::string recipient;
+  std::int64_t delivery_id = 0;
+};
+
+struct SendResult {
+  SendStatus status = SendStatus::Stored;
+  std::int64_t server_time_ms = 0;
+  std::string recipient;             // the offending recipient for UnknownRecipient and QueueFull
+  std::vector<Delivery> deliveries;  // for Stored: one per distinct recipient, in the order given
+};
+
+struct QueuedEnvelope {
+  std::int64_t delivery_id = 0;
+  std::string sender;
+  MessageId message_id{};
+  crypto::Bytes envelope;
+  std::int64_t server_time_ms = 0;
+  std::int64_t expires_at_ms = 0;
+};
+
+struct DeliveryAck {
+  std::string recipient;  // the authenticated user acknowledging
+  std::int64_t delivery_id = 0;
+};
+
+struct QueueUsage {
+  std::uint64_t envelopes = 0;
+  std::uint64_t bytes = 0;
+  friend bool operator==(const QueueUsage&, const QueueUsage&) = default;
+};
+
+// ---- blobs ----
+
+struct BlobLimits {
+  std::uint64_t max_blob_bytes = 0;  // size cap of one blob
+  std::uint64_t quota_bytes = 0;     // sum of the sizes of one owner's blobs
+};
+
+enum class BlobBeginStatus {
+  Started,
+  InvalidId,  // not a valid blob id (see blob_id.h)
+  IdTaken,    // a blob with this id exists
+  UnknownOwner,
+  TooLarge,       // size above BlobLimits::max_blob_bytes
+  QuotaExceeded,  // the owner's blobs plus this one would exceed BlobLimits::quota_bytes
+};
+
+struct BlobRecord {
+  std::string id;
+  std::string owner;
+  std::uint64_t size = 0;
+  Sha256Hash sha256{};
+  std::uint64_t received = 0;  // bytes durably received so far (the resume offset)
+  bool complete = false;
+  std::int64_t expires_at_ms = 0;
+};
+
+struct BlobUsage {
+  std::uint64_t blobs = 0;
+  std::uint64_t bytes = 0;  // sum of declared sizes, complete or not
+  friend bool operator==(const BlobUsage&, const BlobUsage&) = default;
+};
+
+struct RemovedUser {
+  std::vector<std::string> blob_ids;  // whose files the caller must now delete
+};
+
+struct ExpiryResult {
+  std::uint64_t envelopes = 0;        // queued deliveries removed
+  std::vector<std::string> blob_ids;  // blob rows removed: the caller deletes their files
+  std::uint64_t tokens = 0;
+  std::uint64_t invites = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store();
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // ---- users ----
+  // False if the username is taken.
+  virtual bool create_user(const UserRecord& user) = 0;
+  virtual std::optional<UserRecord> find_user(std::string_view username) = 0;
+  // Every user, ordered by username.
+  virtual std::vector<UserRecord> list_users() = 0;
+  // Removes the account with its tokens, prekeys, queued envelopes (to it)
+  // and blob rows. Envelopes it sent to others stay queued for them.
+  // nullopt if there was no such user.
+  virtual std::optional<RemovedUser> remove_user(std::string_view username) = 0;
+
+  // ---- tokens ----
+  // False if the user does not exist or the hash is already stored.
+  virtual bool add_token(const Sha256Hash& token_sha256, std::string_view username, std::string_view device_name,
+                         std::int64_t expires_at_ms) = 0;
+  // The token if it exists and has not expired. A revoked token is deleted,
+  // so it is not found either.
+  virtual std::optional<TokenRecord> find_token(const Sha256Hash& token_sha256, std::int64_t now_ms) = 0;
+  // The user's unexpired tokens, soonest expiry first (for `relayd user list`).
+  virtual std::vector<TokenRecord> list_tokens(std::string_view username, std::int64_t now_ms) = 0;
+  // False if no such token.
+  virtual bool revoke_token(const Sha256Hash& token_sha256) = 0;
+  // How many tokens were revoked.
+  virtual std::uint64_t revoke_user_tokens(std::string_view username) = 0;
+
+  // ---- invites ----
+  // False if the code is already stored.
+  virtual bool add_invite(const Sha256Hash& code_sha256, std::int64_t expires_at_ms) = 0;
+  // True exactly once for an unexpired code; the code is used up.
+  virtual bool consume_invite(const Sha256Hash& code_sha256, std::int64_t now_ms) = 0;
+
+  // ---- prekeys ----
+  // Replaces the user's signed prekey. False if the user does not exist.
+  virtual bool set_signed_prekey(std::string_view username, const SignedPrekey& prekey) = 0;
+  // Adds one-time prekeys; one with an id already held replaces the old one.
+  virtual PrekeyUploadResult add_one_time_prekeys(std::string_view username, std::span<const OneTimePrekey> prekeys,
+                                                  const PrekeyLimits& limits) = 0;
+  virtual std::uint64_t count_one_time_prekeys(std::string_view username) = 0;
+  // The user's bundle. Hands out each one-time prekey at most once, even to
+  // concurrent callers (it is deleted in the same transaction that reads it),
+  // and falls back to the signed prekey alone when none are left. nullopt if
+  // the user does not exist or has not published a signed prekey yet (then
+  // no one-time prekey is used up).
+  virtual std::optional<PrekeyBundle> take_bundle(std::string_view username) = 0;
+
+  // ---- envelopes ----
+  // Stores a batch of sends in ONE transaction (group commit: one fsync for
+  // the whole batch) and returns one result per send, in order. Each send is
+  // all or nothing (see SendStatus). Quotas count what earlier sends of the
+  // same batch added. Delivery ids only ever increase and are never reused.
+  virtual std::vector<SendResult> commit_sends(std::span<const PendingSend> sends, const QueueLimits& limits) = 0;
+  // Up to `limit` unexpired envelopes for the recipient with delivery_id >
+  // after_delivery_id, in delivery_id order.
+  virtual std::vector<QueuedEnvelope> pending(std::string_view recipient, std::int64_t after_delivery_id,
+                                              std::size_t limit, std::int64_t now_ms) = 0;
+  // Deletes acknowledged deliveries in one transaction. A row is deleted only
+  // if it belongs to the acknowledging recipient. Returns how many were deleted.
+  virtual std::uint64_t ack_deliveries(std::span<const DeliveryAck> acks) = 0;
+  // Zero for an unknown user.
+  virtual QueueUsage queue_usage(std::string_view recipient) = 0;
+  // Deliveries queued for everyone.
+  virtual std::uint64_t queue_depth() = 0;
+  // Removes expired envelopes (with their idempotency records), tokens,
+  // invites and blob rows in one transaction. Run it often (every minute,
+  // say) so that each run stays small: the transaction holds the write lock.
+  virtual ExpiryResult expire(std::int64_t now_ms) = 0;
+
+  // ---- blobs (rows only; BlobFiles holds the bytes) ----
+  virtual BlobBeginStatus begin_blob(std::string_view owner, std::string_view blob_id, std::uint64_t size,
+                                     const Sha256Hash& sha256, std::int64_t expires_at_ms,
+                                     const BlobLimits& limits) = 0;
+  virtual std::optional<BlobRecord> blob(std::string_view blob_id) = 0;
+  // Records the bytes received so far. False if the blob does not exist, is
+  // complete, or offset exceeds its size.
+  virtual bool set_blob_received(std::string_view blob_id, std::uint64_t offset) = 0;
+  // Marks the blob complete. False unless it exists and received == size.
+  virtual bool complete_blob(std::string_view blob_id) = 0;
+  // False if no such blob.
+  virtual bool remove_blob(std::string_view blob_id) = 0;
+  virtual BlobUsage blob_usage(std::string_view owner) = 0;
+};
+
+}  // namespace sotto::relayd

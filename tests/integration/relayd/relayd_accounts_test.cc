@@ -1,0 +1,120 @@
+// Accounts over real TLS against a real relayd process: register, login,
+// resume, logout, wrong passwords, revoked tokens, registration modes, rate limits.
+
+#include "tests/integration/relayd/relayd_fixture.h"
+
+namespace sotto::testing {
+namespace {
+
+using AccountsTest = RelaydTest;
+
+TEST_F(AccountsTest, RegisterLoginResumeAndLogout) {
+  start_relayd();
+  std::string token;
+  {
+    auto alice = connect_as("alice", &token);
+    EXPECT_EQ(token.size(), 32u);
+  }
+  {
+    auto c = connect();
+    c->hello();
+    const auto reply = c->login("ALICE", "correct horse battery");
+    ASSERT_EQ(reply.body_case(), wire::Frame::kToken) << reply.error().reason();
+    EXPECT_EQ(reply.token().username(), "alice");
+  }
+  auto resumed = resume_as(token);
+  wire::Frame logout;
+  logout.mutable_logout();
+  EXPECT_EQ(resumed->request(logout).body_case(), wire::Frame::kOk);
+  EXPECT_TRUE(resumed->wait_closed(std::chrono::seconds(5)));
+
+  auto again = connect();
+  again->hello();
+  const auto reply = again->resume(token);
+  ASSERT_EQ(reply.body_case(), wire::Frame::kError);
+  EXPECT_EQ(reply.error().code(), wire::UNAUTHENTICATED);
+}
+
+TEST_F(AccountsTest, WrongPasswordAndUnknownUserGetTheSameAnswer) {
+  start_relayd();
+  connect_as("bob");
+  auto c = connect();
+  c->hello();
+  const auto wrong = c->login("bob", "not the password");
+  const auto unknown = c->login("nobody", "not the password");
+  ASSERT_EQ(wrong.body_case(), wire::Frame::kError);
+  ASSERT_EQ(unknown.body_case(), wire::Frame::kError);
+  EXPECT_EQ(wrong.error().code(), wire::BAD_CREDENTIALS);
+  EXPECT_EQ(unknown.error().code(), wire::BAD_CREDENTIALS);
+  EXPECT_EQ(wrong.error().reason(), unknown.error().reason());
+}
+
+TEST_F(AccountsTest, UsernameTakenAndInvalidUsernamesAreRefused) {
+  start_relayd();
+  connect_as("carol");
+  auto c = connect();
+  c->hello();
+  EXPECT_EQ(c->register_user("Carol", "another password", identity_).error().code(), wire::USERNAME_TAKEN);
+  for (const std::string& bad :
+       std::vector<std::string>{"ab", "has space", "slash/name", std::string(33, 'a'), "ünïcode"}) {
+    const auto reply = c->register_user(bad, "another password", identity_);
+    ASSERT_EQ(reply.body_case(), wire::Frame::kError) << bad;
+    EXPECT_EQ(reply.error().code(), wire::INVALID_ARGUMENT) << bad;
+  }
+}
+
+TEST_F(AccountsTest, IdentityWithABadSignatureIsRefused) {
+  start_relayd();
+  auto c = connect();
+  c->hello();
+  wire::Frame f;
+  auto* r = f.mutable_register_();
+  r->set_username("mallory");
+  r->set_password("a long password");
+  *r->mutable_identity() = identity_.to_wire();
+  r->mutable_identity()->mutable_signature()->at(0) ^= 1;
+  const auto reply = c->request(f);
+  ASSERT_EQ(reply.body_case(), wire::Frame::kError);
+  EXPECT_EQ(reply.error().code(), wire::INVALID_ARGUMENT);
+}
+
+TEST_F(AccountsTest, RevokedTokensNoLongerResume) {
+  start_relayd();
+  std::string token;
+  connect_as("dave", &token);
+  const auto result = run_relayd_command({"user", "revoke-tokens", "dave", "--config", relayd().config_path().string(),
+                                          "--state-dir", relayd().state_dir().string()});
+  ASSERT_EQ(result.status, 0) << result.output;
+  auto c = connect();
+  c->hello();
+  EXPECT_EQ(c->resume(token).error().code(), wire::UNAUTHENTICATED);
+}
+
+TEST_F(AccountsTest, LoginAttemptsAreRateLimitedPerAccountEvenForUnknownAccounts) {
+  start_relayd("rate_limits:\n  login_per_account: {rate: 3, per: 1h, burst: 3}\n");
+  auto c = connect();
+  c->hello();
+  wire::Frame last;
+  for (int i = 0; i < 4; ++i) last = c->login("ghost", "wrong password " + std::to_string(i));
+  ASSERT_EQ(last.body_case(), wire::Frame::kError);
+  EXPECT_EQ(last.error().code(), wire::RATE_LIMITED);
+  EXPECT_GT(last.error().retry_after_ms(), 0u);
+}
+
+TEST_F(AccountsTest, ClosedRegistrationRefusesAndInvitesAreSingleUse) {
+  start_relayd("accounts:\n  registration: invite\n");
+  auto c = connect();
+  c->hello();
+  EXPECT_EQ(c->register_user("erin", "a long password", identity_).error().code(), wire::REGISTRATION_CLOSED);
+  const auto invite = run_relayd_command(
+      {"invite", "create", "--config", relayd().config_path().string(), "--state-dir", relayd().state_dir().string()});
+  ASSERT_EQ(invite.status, 0) << invite.output;
+  std::string code = invite.output.substr(0, invite.output.find('\n'));
+  EXPECT_EQ(c->register_user("erin", "a long password", identity_, code).body_case(), wire::Frame::kToken);
+  auto d = connect();
+  d->hello();
+  EXPECT_EQ(d->register_user("frank", "a long password", identity_, code).error().code(), wire::REGISTRATION_CLOSED);
+}
+
+}  // namespace
+}  // namespace sotto::testing

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sotto::testing {
+
+// A real relayd child process on a loopback port chosen by the kernel, with
+// its own state directory and config file. Reads relayd's stderr in the
+// background (so the pipe never fills) and learns the port from its
+// "event=listening" line.
+class RelaydProcess {
+ public:
+  // yaml: the config file's text; state_dir holds the database, certificate, blobs.
+  RelaydProcess(std::filesystem::path state_dir, std::string yaml = {});
+  ~RelaydProcess();
+  RelaydProcess(const RelaydProcess&) = delete;
+  RelaydProcess& operator=(const RelaydProcess&) = delete;
+
+  // Starts relayd and waits (up to timeout) until it reports ready.
+  void start(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  void kill9();     // SIGKILL and reap
+  int terminate();  // SIGTERM, wait, return the exit status
+  bool running() const { return pid_ > 0; }
+
+  std::uint16_t port() const { return port_; }
+  std::uint16_t metrics_port() const { return metrics_port_; }
+  const std::filesystem::path& state_dir() const { return state_dir_; }
+  std::filesystem::path config_path() const { return state_dir_ / "relayd.yaml"; }
+  std::string log() const;  // everything relayd wrote to stderr so far
+  // Waits until the log contains needle.
+  bool wait_for_log(const std::string& needle, std::chrono::milliseconds timeout);
+  // Peak resident memory of the running process in KiB (VmRSS).
+  long rss_kib() const;
+
+  static std::filesystem::path binary();
+
+ private:
+  void reap();
+  std::filesystem::path state_dir_;
+  pid_t pid_ = -1;
+  int stderr_fd_ = -1;
+  std::thread reader_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::string log_;
+  std::uint16_t port_ = 0;
+  std::uint16_t metrics_port_ = 0;
+};
+
+// Runs "relayd ARGS..." to completion; returns exit status and combined output.
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+CommandResult run_relayd_command(const std::vector<std::string>& args, const std::string& stdin_text = {});
+
+}  // namespace sotto::testing

@@ -1,0 +1,751 @@
+#include "relayd/store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lib/store/database.h"
+#include "lib/store/store_error.h"
+#include "tests/unit/lib/store/temp_dir.h"
+
+namespace sotto::relayd {
+namespace {
+
+using store::testing::TempDir;
+
+constexpr std::int64_t kNow = 1'700'000'000'000;  // ms
+constexpr std::int64_t kHour = 3'600'000;         // ms
+constexpr QueueLimits kRoomy{.max_envelopes = 1000, .max_bytes = 1 << 20};
+constexpr BlobLimits kBlobLimits{.max_blob_bytes = 1000, .quota_bytes = 2500};
+
+crypto::Bytes bytes(std::size_t size, std::uint8_t fill) { return crypto::Bytes(size, fill); }
+
+Sha256Hash hash(std::uint8_t n) {
+  Sha256Hash h{};
+  h.fill(n);
+  return h;
+}
+
+MessageId message_id(std::uint8_t n) {
+  MessageId id{};
+  id.fill(n);
+  return id;
+}
+
+UserRecord user(const std::string& name) {
+  return UserRecord{name, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+                    IdentityKey{bytes(32, 1), bytes(32, 2), bytes(64, 3)}, kNow};
+}
+
+PendingSend send(const std::string& sender, std::uint8_t id, std::vector<std::string> recipients,
+                 std::size_t size = 100) {
+  return PendingSend{sender, message_id(id), std::move(recipients), bytes(size, id), kNow, kNow + kHour};
+}
+
+mode_t file_mode(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) ADD_FAILURE() << "cannot stat " << path;
+  return info.st_mode & 07777;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  SqliteStoreTest() : store_(path()) {
+    for (const char* name : {"alice", "bob", "carol"}) EXPECT_TRUE(store_.create_user(user(name)));
+  }
+
+  std::filesystem::path path() const { return dir_ / "relay.db"; }
+
+  SendResult send_one(const PendingSend& pending, const QueueLimits& limits = kRoomy) {
+    const auto results = store_.commit_sends(std::span(&pending, 1), limits);
+    EXPECT_EQ(results.size(), 1u);
+    return results.at(0);
+  }
+
+  // Reads a number straight from the file, past the store's interface.
+  std::int64_t raw_query(const std::string& sql) {
+    store::Database db(path());
+    auto statement = db.prepare(sql);
+    EXPECT_EQ(statement.step(), store::StepResult::Row);
+    return statement.column_int64(0);
+  }
+
+  TempDir dir_;
+  SqliteStore store_;
+};
+
+// ---- the file ----
+
+TEST_F(SqliteStoreTest, DatabaseAndWalFilesHaveMode0600) {
+  send_one(send("alice", 1, {"bob"}));
+  EXPECT_EQ(file_mode(path()), 0600u);
+  ASSERT_TRUE(std::filesystem::exists(dir_ / "relay.db-wal"));
+  EXPECT_EQ(file_mode(dir_ / "relay.db-wal"), 0600u);
+  EXPECT_EQ(file_mode(dir_ / "relay.db-shm"), 0600u);
+}
+
+TEST_F(SqliteStoreTest, FileIsInWalModeAtSchemaVersion1) {
+  // A plain connection that sets no pragmas of its own sees what the file holds.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path().c_str(), &raw, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  const auto query = [&](const char* sql) {
+    sqlite3_stmt* statement = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(raw, sql, -1, &statement, nullptr), SQLITE_OK);
+    EXPECT_EQ(sqlite3_step(statement), SQLITE_ROW);
+    std::string value(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
+    sqlite3_finalize(statement);
+    return value;
+  };
+  EXPECT_EQ(query("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(query("PRAGMA user_version"), "1");
+  sqlite3_close(raw);
+}
+
+TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerRelayd) {
+  {
+    store::Database db(path());
+    db.exec("PRAGMA user_version = 2");
+  }
+  try {
+    SqliteStore newer(path());
+    FAIL() << "a version-2 file was opened";
+  } catch (const store::NewerSchemaError& error) {
+    EXPECT_EQ(error.found_version(), 2);
+    EXPECT_EQ(error.supported_version(), 1);
+  }
+}
+
+TEST_F(SqliteStoreTest, CommittedDataSurvivesClosingAndReopening) {
+  ASSERT_TRUE(store_.add_token(hash(1), "alice", "laptop", kNow + kHour));
+  ASSERT_TRUE(store_.set_signed_prekey("bob", SignedPrekey{7, bytes(32, 7), bytes(64, 7)}));
+  ASSERT_EQ(store_.add_one_time_prekeys("bob", std::vector{OneTimePrekey{1, bytes(32, 1)}}, {}).status,
+            PrekeyUploadStatus::Stored);
+  const auto sent = send_one(send("alice", 1, {"bob"}));
+  ASSERT_EQ(store_.begin_blob("alice", "blob1", 10, hash(9), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+
+  SqliteStore reopened(path());
+  EXPECT_EQ(reopened.list_users().size(), 3u);
+  EXPECT_TRUE(reopened.find_token(hash(1), kNow).has_value());
+  EXPECT_EQ(reopened.count_one_time_prekeys("bob"), 1u);
+  const auto queued = reopened.pending("bob", 0, 10, kNow);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].delivery_id, sent.deliveries.at(0).delivery_id);
+  EXPECT_EQ(queued[0].envelope, bytes(100, 1));
+  EXPECT_TRUE(reopened.blob("blob1").has_value());
+  EXPECT_EQ(reopened.queue_usage("bob"), (QueueUsage{1, 100}));
+}
+
+// ---- users ----
+
+TEST_F(SqliteStoreTest, FindsAUserWithEveryField) {
+  const auto found = store_.find_user("alice");
+  ASSERT_TRUE(found.has_value());
+  const UserRecord expected = user("alice");
+  EXPECT_EQ(found->username, "alice");
+  EXPECT_EQ(found->password_hash, expected.password_hash);
+  EXPECT_EQ(found->identity.signing_key, expected.identity.signing_key);
+  EXPECT_EQ(found->identity.dh_key, expected.identity.dh_key);
+  EXPECT_EQ(found->identity.signature, expected.identity.signature);
+  EXPECT_EQ(found->created_at_ms, kNow);
+}
+
+TEST_F(SqliteStoreTest, RefusesATakenUsername) {
+  UserRecord again = user("alice");
+  again.password_hash = "other";
+  EXPECT_FALSE(store_.create_user(again));
+  EXPECT_EQ(store_.find_user("alice")->password_hash, user("alice").password_hash);
+}
+
+TEST_F(SqliteStoreTest, FindsNoUnknownUserAndComparesNamesExactly) {
+  EXPECT_FALSE(store_.find_user("dave").has_value());
+  EXPECT_FALSE(store_.find_user("Alice").has_value());
+  EXPECT_FALSE(store_.find_user("alice ").has_value());
+}
+
+TEST_F(SqliteStoreTest, ListsUsersInNameOrder) {
+  ASSERT_TRUE(store_.create_user(user("aaron")));
+  std::vector<std::string> names;
+  for (const auto& record : store_.list_users()) names.push_back(record.username);
+  EXPECT_EQ(names, (std::vector<std::string>{"aaron", "alice", "bob", "carol"}));
+}
+
+TEST_F(SqliteStoreTest, RemovingAnUnknownUserReportsNothing) { EXPECT_FALSE(store_.remove_user("dave").has_value()); }
+
+TEST_F(SqliteStoreTest, RemovingAUserRemovesEverythingOfTheirs) {
+  ASSERT_TRUE(store_.add_token(hash(1), "bob", "phone", kNow + kHour));
+  ASSERT_TRUE(store_.add_token(hash(2), "alice", "laptop", kNow + kHour));
+  ASSERT_TRUE(store_.set_signed_prekey("bob", SignedPrekey{1, bytes(32, 1), bytes(64, 1)}));
+  ASSERT_EQ(store_.add_one_time_prekeys("bob", std::vector{OneTimePrekey{1, bytes(32, 1)}}, {}).status,
+            PrekeyUploadStatus::Stored);
+  ASSERT_EQ(send_one(send("alice", 1, {"bob", "carol"})).status, SendStatus::Stored);
+  ASSERT_EQ(send_one(send("bob", 2, {"carol"})).status, SendStatus::Stored);
+  ASSERT_EQ(store_.begin_blob("bob", "b2", 10, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+  ASSERT_EQ(store_.begin_blob("bob", "b1", 10, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+  ASSERT_EQ(store_.begin_blob("alice", "a1", 10, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+
+  const auto removed = store_.remove_user("bob");
+  ASSERT_TRUE(removed.has_value());
+  EXPECT_EQ(removed->blob_ids, (std::vector<std::string>{"b1", "b2"}));
+
+  EXPECT_FALSE(store_.find_user("bob").has_value());
+  EXPECT_FALSE(store_.find_token(hash(1), kNow).has_value());
+  EXPECT_TRUE(store_.find_token(hash(2), kNow).has_value());
+  EXPECT_FALSE(store_.blob("b1").has_value());
+  EXPECT_TRUE(store_.blob("a1").has_value());
+  EXPECT_EQ(store_.queue_usage("bob"), QueueUsage{});
+  // Carol still gets both envelopes, including the one bob sent.
+  EXPECT_EQ(store_.pending("carol", 0, 10, kNow).size(), 2u);
+  EXPECT_EQ(store_.queue_depth(), 2u);
+  EXPECT_EQ(raw_query("SELECT count(*) FROM one_time_prekeys"), 0);
+  EXPECT_EQ(raw_query("SELECT count(*) FROM signed_prekeys"), 0);
+
+  // The name is free again, and the new bob starts with nothing.
+  ASSERT_TRUE(store_.create_user(user("bob")));
+  EXPECT_TRUE(store_.pending("bob", 0, 10, kNow).empty());
+  EXPECT_FALSE(store_.take_bundle("bob").has_value());
+}
+
+TEST_F(SqliteStoreTest, RegistrationByInviteCreatesTheUserAndUsesTheInvite) {
+  ASSERT_TRUE(store_.add_invite(hash(5), kNow + kHour));
+  EXPECT_EQ(store_.create_user_with_invite(user("dave"), hash(5), kNow), CreateUserStatus::Created);
+  EXPECT_TRUE(store_.find_user("dave").has_value());
+  EXPECT_FALSE(store_.consume_invite(hash(5), kNow));
+}
+
+TEST_F(SqliteStoreTest, RegistrationByInviteWithATakenNameKeepsTheInvite) {
+  ASSERT_TRUE(store_.add_invite(hash(5), kNow + kHour));
+  EXPECT_EQ(store_.create_user_with_invite(user("alice"), hash(5), kNow), CreateUserStatus::UsernameTaken);
+  EXPECT_TRUE(store_.consume_invite(hash(5), kNow));
+}
+
+TEST_F(SqliteStoreTest, RegistrationWithAnUnknownOrExpiredInviteCreatesNobody) {
+  ASSERT_TRUE(store_.add_invite(hash(5), kNow));
+  EXPECT_EQ(store_.create_user_with_invite(user("dave"), hash(6), kNow - 1), CreateUserStatus::InvalidInvite);
+  EXPECT_EQ(store_.create_user_with_invite(user("dave"), hash(5), kNow), CreateUserStatus::InvalidInvite);
+  EXPECT_FALSE(store_.find_user("dave").has_value());
+}
+
+// ---- tokens ----
+
+TEST_F(SqliteStoreTest, FindsAnUnexpiredToken) {
+  ASSERT_TRUE(store_.add_token(hash(1), "alice", "laptop", kNow + kHour));
+  const auto found = store_.find_token(hash(1), kNow);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->token_sha256, hash(1));
+  EXPECT_EQ(found->username, "alice");
+  EXPECT_EQ(found->device_name, "laptop");
+  EXPECT_EQ(found->expires_at_ms, kNow + kHour);
+  EXPECT_FALSE(store_.find_token(hash(2), kNow).has_value());
+}
+
+TEST_F(SqliteStoreTest, ATokenExpiresAtItsExpiryTime) {
+  ASSERT_TRUE(store_.add_token(hash(1), "alice", "laptop", kNow + kHour));
+  EXPECT_TRUE(store_.find_token(hash(1), kNow + kHour - 1).has_value());
+  EXPECT_FALSE(store_.find_token(hash(1), kNow + kHour).has_value());
+}
+
+TEST_F(SqliteStoreTest, AddTokenRefusesAnUnknownUserAndARepeatedHash) {
+  EXPECT_FALSE(store_.add_token(hash(1), "dave", "x", kNow + kHour));
+  ASSERT_TRUE(store_.add_token(hash(1), "alice", "laptop", kNow + kHour));
+  EXPECT_FALSE(store_.add_token(hash(1), "bob", "phone", kNow + kHour));
+  EXPECT_EQ(store_.find_token(hash(1), kNow)->username, "alice");
+}
+
+TEST_F(SqliteStoreTest, ARevokedTokenIsNoLongerFound) {
+  ASSERT_TRUE(store_.add_token(hash(1), "alice", "laptop", kNow + kHour));
+  EXPECT_TRUE(store_.revoke_token(hash(1)));
+  EXPECT_FALSE(store_.find_token(hash(1), kNow).has_value());
+  EXPECT_FALSE(store_.revoke_token(hash(1)));
+}
+
+TEST_F(SqliteStoreTest, RevokingAUsersTokensLeavesOtherUsersTokens) {
+  ASSERT_TRUE(store_.add_token(hash(1), "alice", "laptop", kNow + kHour));
+  ASSERT_TRUE(store_.add_token(hash(2), "alice", "phone", kNow + kHour));
+  ASSERT_TRUE(store_.add_token(hash(3), "bob", "phone", kNow + kHour));
+  EXPECT_EQ(store_.revoke_user_tokens("alice"), 2u);
+  EXPECT_FALSE(store_.find_token(hash(1), kNow).has_value());
+  EXPECT_FALSE(store_.find_token(hash(2), kNow).has_value());
+  EXPECT_TRUE(store_.find_token(hash(3), kNow).has_value());
+  EXPECT_EQ(store_.revoke_user_tokens("alice"), 0u);
+  EXPECT_EQ(store_.revoke_user_tokens("dave"), 0u);
+}
+
+TEST_F(SqliteStoreTest, ListsAUsersUnexpiredTokensSoonestFirst) {
+  ASSERT_TRUE(store_.add_token(hash(1), "alice", "laptop", kNow + 2 * kHour));
+  ASSERT_TRUE(store_.add_token(hash(2), "alice", "phone", kNow + kHour));
+  ASSERT_TRUE(store_.add_token(hash(3), "alice", "old", kNow - 1));
+  ASSERT_TRUE(store_.add_token(hash(4), "bob", "phone", kNow + kHour));
+  const auto tokens = store_.list_tokens("alice", kNow);
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_EQ(tokens[0].device_name, "phone");
+  EXPECT_EQ(tokens[1].device_name, "laptop");
+  EXPECT_EQ(tokens[1].username, "alice");
+}
+
+// ---- invites ----
+
+TEST_F(SqliteStoreTest, AnInviteCanBeConsumedExactlyOnce) {
+  ASSERT_TRUE(store_.add_invite(hash(1), kNow + kHour));
+  EXPECT_FALSE(store_.add_invite(hash(1), kNow + kHour));
+  EXPECT_FALSE(store_.consume_invite(hash(2), kNow));
+  EXPECT_TRUE(store_.consume_invite(hash(1), kNow));
+  EXPECT_FALSE(store_.consume_invite(hash(1), kNow));
+}
+
+TEST_F(SqliteStoreTest, AnExpiredInviteIsRefused) {
+  ASSERT_TRUE(store_.add_invite(hash(1), kNow));
+  EXPECT_FALSE(store_.consume_invite(hash(1), kNow));
+}
+
+// ---- prekeys ----
+
+TEST_F(SqliteStoreTest, NoBundleForAnUnknownUserOrBeforeASignedPrekey) {
+  EXPECT_FALSE(store_.take_bundle("dave").has_value());
+  ASSERT_EQ(store_.add_one_time_prekeys("bob", std::vector{OneTimePrekey{1, bytes(32, 1)}}, {}).status,
+            PrekeyUploadStatus::Stored);
+  EXPECT_FALSE(store_.take_bundle("bob").has_value());
+  EXPECT_EQ(store_.count_one_time_prekeys("bob"), 1u) << "a bundle that was not handed out used up a prekey";
+}
+
+TEST_F(SqliteStoreTest, BundleHandsOutOneTimePrekeysOnceThenFallsBackToTheSignedPrekey) {
+  ASSERT_TRUE(store_.set_signed_prekey("bob", SignedPrekey{9, bytes(32, 9), bytes(64, 9)}));
+  const std::vector<OneTimePrekey> uploaded{{20, bytes(32, 20)}, {10, bytes(32, 10)}};
+  const auto upload = store_.add_one_time_prekeys("bob", uploaded, {});
+  EXPECT_EQ(upload.status, PrekeyUploadStatus::Stored);
+  EXPECT_EQ(upload.stored, 2u);
+
+  const auto first = store_.take_bundle("bob");
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->identity.signing_key, user("bob").identity.signing_key);
+  EXPECT_EQ(first->identity.dh_key, user("bob").identity.dh_key);
+  EXPECT_EQ(first->identity.signature, user("bob").identity.signature);
+  EXPECT_EQ(first->signed_prekey.id, 9u);
+  EXPECT_EQ(first->signed_prekey.public_key, bytes(32, 9));
+  EXPECT_EQ(first->signed_prekey.signature, bytes(64, 9));
+  ASSERT_TRUE(first->one_time_prekey.has_value());
+  EXPECT_EQ(first->one_time_prekey->id, 10u);
+  EXPECT_EQ(first->one_time_prekey->public_key, bytes(32, 10));
+  EXPECT_EQ(first->one_time_remaining, 1u);
+
+  const auto second = store_.take_bundle("bob");
+  ASSERT_TRUE(second.has_value() && second->one_time_prekey.has_value());
+  EXPECT_EQ(second->one_time_prekey->id, 20u);
+  EXPECT_EQ(second->one_time_remaining, 0u);
+
+  const auto third = store_.take_bundle("bob");
+  ASSERT_TRUE(third.has_value());
+  EXPECT_FALSE(third->one_time_prekey.has_value());
+  EXPECT_EQ(third->signed_prekey.id, 9u);
+  EXPECT_EQ(store_.count_one_time_prekeys("bob"), 0u);
+}
+
+TEST_F(SqliteStoreTest, ASignedPrekeyReplacesThePreviousOne) {
+  EXPECT_FALSE(store_.set_signed_prekey("dave", SignedPrekey{1, bytes(32, 1), bytes(64, 1)}));
+  ASSERT_TRUE(store_.set_signed_prekey("bob", SignedPrekey{1, bytes(32, 1), bytes(64, 1)}));
+  ASSERT_TRUE(store_.set_signed_prekey("bob", SignedPrekey{2, bytes(32, 2), bytes(64, 2)}));
+  const auto bundle = store_.take_bundle("bob");
+  ASSERT_TRUE(bundle.has_value());
+  EXPECT_EQ(bundle->signed_prekey.id, 2u);
+  EXPECT_EQ(bundle->signed_prekey.public_key, bytes(32, 2));
+}
+
+TEST_F(SqliteStoreTest, UploadingAOneTimePrekeyIdAgainReplacesIt) {
+  ASSERT_TRUE(store_.set_signed_prekey("bob", SignedPrekey{1, bytes(32, 1), bytes(64, 1)}));
+  ASSERT_EQ(store_.add_one_time_prekeys("bob", std::vector{OneTimePrekey{5, bytes(32, 1)}}, {}).stored, 1u);
+  const auto again = store_.add_one_time_prekeys("bob", std::vector{OneTimePrekey{5, bytes(32, 2)}}, {});
+  EXPECT_EQ(again.status, PrekeyUploadStatus::Stored);
+  EXPECT_EQ(again.stored, 1u);
+  EXPECT_EQ(store_.take_bundle("bob")->one_time_prekey->public_key, bytes(32, 2));
+}
+
+TEST_F(SqliteStoreTest, AnUploadAboveThePrekeyLimitStoresNothing) {
+  std::vector<OneTimePrekey> prekeys;
+  for (std::uint32_t id = 0; id < 8; ++id) prekeys.push_back({id, bytes(32, 1)});
+  const PrekeyLimits limits{.max_one_time_prekeys = 10};
+  ASSERT_EQ(store_.add_one_time_prekeys("bob", prekeys, limits).stored, 8u);
+
+  std::vector<OneTimePrekey> more;
+  for (std::uint32_t id = 100; id < 103; ++id) more.push_back({id, bytes(32, 1)});
+  const auto refused = store_.add_one_time_prekeys("bob", more, limits);
+  EXPECT_EQ(refused.status, PrekeyUploadStatus::LimitExceeded);
+  EXPECT_EQ(refused.stored, 8u);
+  EXPECT_EQ(store_.count_one_time_prekeys("bob"), 8u);
+
+  more.pop_back();
+  EXPECT_EQ(store_.add_one_time_prekeys("bob", more, limits).stored, 10u);
+}
+
+TEST_F(SqliteStoreTest, UploadingPrekeysForAnUnknownUserIsRefused) {
+  EXPECT_EQ(store_.add_one_time_prekeys("dave", std::vector{OneTimePrekey{1, bytes(32, 1)}}, {}).status,
+            PrekeyUploadStatus::UnknownUser);
+  EXPECT_EQ(store_.count_one_time_prekeys("dave"), 0u);
+}
+
+TEST_F(SqliteStoreTest, ConcurrentFetchesHandOutEachOneTimePrekeyExactlyOnce) {
+  constexpr int kThreads = 8;
+  constexpr int kFetchesPerThread = 50;
+  constexpr std::uint32_t kPrekeys = 100;
+  ASSERT_TRUE(store_.set_signed_prekey("bob", SignedPrekey{1, bytes(32, 1), bytes(64, 1)}));
+  std::vector<OneTimePrekey> prekeys;
+  for (std::uint32_t id = 1; id <= kPrekeys; ++id) prekeys.push_back({id, bytes(32, static_cast<std::uint8_t>(id))});
+  ASSERT_EQ(store_.add_one_time_prekeys("bob", prekeys, {}).stored, kPrekeys);
+
+  std::vector<std::vector<std::uint32_t>> handed_out(kThreads);
+  std::atomic<int> fallbacks{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kFetchesPerThread; ++i) {
+        const auto bundle = store_.take_bundle("bob");
+        if (!bundle) {
+          ++failures;
+        } else if (bundle->one_time_prekey) {
+          handed_out[static_cast<std::size_t>(t)].push_back(bundle->one_time_prekey->id);
+        } else {
+          ++fallbacks;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  std::vector<std::uint32_t> all;
+  for (const auto& ids : handed_out) all.insert(all.end(), ids.begin(), ids.end());
+  std::sort(all.begin(), all.end());
+  std::vector<std::uint32_t> expected(kPrekeys);
+  for (std::uint32_t i = 0; i < kPrekeys; ++i) expected[i] = i + 1;
+  EXPECT_EQ(all, expected) << "some prekey was handed out twice or never";
+  EXPECT_EQ(fallbacks.load(), kThreads * kFetchesPerThread - static_cast<int>(kPrekeys));
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(store_.count_one_time_prekeys("bob"), 0u);
+}
+
+// ---- envelopes ----
+
+TEST_F(SqliteStoreTest, StoresASendOncePerRecipient) {
+  const auto result = send_one(send("alice", 1, {"bob", "carol"}));
+  EXPECT_EQ(result.status, SendStatus::Stored);
+  EXPECT_EQ(result.server_time_ms, kNow);
+  ASSERT_EQ(result.deliveries.size(), 2u);
+  EXPECT_EQ(result.deliveries[0].recipient, "bob");
+  EXPECT_EQ(result.deliveries[1].recipient, "carol");
+  EXPECT_LT(result.deliveries[0].delivery_id, result.deliveries[1].delivery_id);
+
+  const auto queued = store_.pending("bob", 0, 10, kNow);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].delivery_id, result.deliveries[0].delivery_id);
+  EXPECT_EQ(queued[0].sender, "alice");
+  EXPECT_EQ(queued[0].message_id, message_id(1));
+  EXPECT_EQ(queued[0].envelope, bytes(100, 1));
+  EXPECT_EQ(queued[0].server_time_ms, kNow);
+  EXPECT_EQ(queued[0].expires_at_ms, kNow + kHour);
+  EXPECT_EQ(store_.pending("carol", 0, 10, kNow).size(), 1u);
+  EXPECT_TRUE(store_.pending("alice", 0, 10, kNow).empty());
+  EXPECT_EQ(store_.queue_usage("bob"), (QueueUsage{1, 100}));
+  EXPECT_EQ(store_.queue_depth(), 2u);
+  // The envelope is stored once for both recipients.
+  EXPECT_EQ(raw_query("SELECT count(*) FROM messages"), 1);
+}
+
+TEST_F(SqliteStoreTest, DeliveryIdsIncreaseWithinAndAcrossBatches) {
+  const std::vector<PendingSend> batch{send("alice", 1, {"bob"}), send("alice", 2, {"bob"}), send("carol", 3, {"bob"})};
+  const auto first = store_.commit_sends(batch, kRoomy);
+  const auto second = send_one(send("alice", 4, {"bob"}));
+  std::vector<std::int64_t> ids;
+  for (const auto& result : first) ids.push_back(result.deliveries.at(0).delivery_id);
+  ids.push_back(second.deliveries.at(0).delivery_id);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_EQ(std::set<std::int64_t>(ids.begin(), ids.end()).size(), ids.size());
+}
+
+TEST_F(SqliteStoreTest, DeliveryIdsAreNeverReusedAfterTheNewestIsDeleted) {
+  const auto first = send_one(send("alice", 1, {"bob"}));
+  const std::int64_t id = first.deliveries.at(0).delivery_id;
+  ASSERT_EQ(store_.ack_deliveries(std::vector{DeliveryAck{"bob", id}}), 1u);
+  const auto second = send_one(send("alice", 2, {"bob"}));
+  EXPECT_GT(second.deliveries.at(0).delivery_id, id);
+  // A late repeat of the first ack must not touch the new envelope.
+  EXPECT_EQ(store_.ack_deliveries(std::vector{DeliveryAck{"bob", id}}), 0u);
+  EXPECT_EQ(store_.pending("bob", 0, 10, kNow).size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, ARepeatedMessageIdFromTheSameSenderIsStoredOnce) {
+  const auto first = send_one(send("alice", 1, {"bob"}));
+  PendingSend again = send("alice", 1, {"bob", "carol"}, 50);
+  again.server_time_ms = kNow + 5;
+  const auto repeat = send_one(again);
+  EXPECT_EQ(repeat.status, SendStatus::Duplicate);
+  EXPECT_EQ(repeat.server_time_ms, kNow) << "the ack must repeat the original server time";
+  EXPECT_TRUE(repeat.deliveries.empty());
+  EXPECT_EQ(store_.pending("bob", 0, 10, kNow).size(), 1u);
+  EXPECT_TRUE(store_.pending("carol", 0, 10, kNow).empty());
+  // The same id from another sender is a different message.
+  EXPECT_EQ(send_one(send("carol", 1, {"bob"})).status, SendStatus::Stored);
+}
+
+TEST_F(SqliteStoreTest, ARepeatWithinOneBatchIsADuplicate) {
+  const std::vector<PendingSend> batch{send("alice", 1, {"bob"}), send("alice", 1, {"bob"})};
+  const auto results = store_.commit_sends(batch, kRoomy);
+  EXPECT_EQ(results.at(0).status, SendStatus::Stored);
+  EXPECT_EQ(results.at(1).status, SendStatus::Duplicate);
+  EXPECT_EQ(store_.queue_usage("bob").envelopes, 1u);
+}
+
+TEST_F(SqliteStoreTest, DuplicatesAreRecognisedAfterDeliveryUntilTheEnvelopeExpires) {
+  const auto first = send_one(send("alice", 1, {"bob"}));
+  ASSERT_EQ(store_.ack_deliveries(std::vector{DeliveryAck{"bob", first.deliveries.at(0).delivery_id}}), 1u);
+  EXPECT_EQ(send_one(send("alice", 1, {"bob"})).status, SendStatus::Duplicate);
+  EXPECT_TRUE(store_.pending("bob", 0, 10, kNow).empty());
+  // Once acknowledged by everyone, only the record is kept, not the envelope.
+  EXPECT_EQ(raw_query("SELECT count(*) FROM messages WHERE envelope IS NULL"), 1);
+
+  store_.expire(kNow + kHour);
+  EXPECT_EQ(send_one(send("alice", 1, {"bob"})).status, SendStatus::Stored);
+}
+
+TEST_F(SqliteStoreTest, AnUnknownRecipientStoresNothingForThatSendOnly) {
+  const std::vector<PendingSend> batch{send("alice", 1, {"bob", "dave"}), send("alice", 2, {"bob"})};
+  const auto results = store_.commit_sends(batch, kRoomy);
+  EXPECT_EQ(results.at(0).status, SendStatus::UnknownRecipient);
+  EXPECT_EQ(results.at(0).recipient, "dave");
+  EXPECT_TRUE(results.at(0).deliveries.empty());
+  EXPECT_EQ(results.at(1).status, SendStatus::Stored);
+  const auto queued = store_.pending("bob", 0, 10, kNow);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].message_id, message_id(2));
+  // Not recorded either: the sender may retry the same id once dave exists.
+  ASSERT_TRUE(store_.create_user(user("dave")));
+  EXPECT_EQ(send_one(send("alice", 1, {"bob", "dave"})).status, SendStatus::Stored);
+}
+
+TEST_F(SqliteStoreTest, AFullQueueByCountStoresNothingForThatSend) {
+  const QueueLimits limits{.max_envelopes = 2, .max_bytes = 1 << 20};
+  ASSERT_EQ(send_one(send("alice", 1, {"carol"}), limits).status, SendStatus::Stored);
+  ASSERT_EQ(send_one(send("alice", 2, {"carol"}), limits).status, SendStatus::Stored);
+  const auto full = send_one(send("alice", 3, {"bob", "carol"}), limits);
+  EXPECT_EQ(full.status, SendStatus::QueueFull);
+  EXPECT_EQ(full.recipient, "carol");
+  EXPECT_TRUE(store_.pending("bob", 0, 10, kNow).empty()) << "bob got a copy of a refused send";
+  EXPECT_EQ(store_.queue_usage("carol"), (QueueUsage{2, 200}));
+  EXPECT_EQ(store_.queue_usage("bob"), QueueUsage{});
+}
+
+TEST_F(SqliteStoreTest, AFullQueueByBytesStoresNothingForThatSend) {
+  const QueueLimits limits{.max_envelopes = 100, .max_bytes = 250};
+  ASSERT_EQ(send_one(send("alice", 1, {"bob"}, 200), limits).status, SendStatus::Stored);
+  EXPECT_EQ(send_one(send("alice", 2, {"bob"}, 51), limits).status, SendStatus::QueueFull);
+  EXPECT_EQ(send_one(send("alice", 3, {"bob"}, 50), limits).status, SendStatus::Stored);
+  EXPECT_EQ(store_.queue_usage("bob"), (QueueUsage{2, 250}));
+}
+
+TEST_F(SqliteStoreTest, QuotasCountEarlierSendsOfTheSameBatch) {
+  const QueueLimits limits{.max_envelopes = 2, .max_bytes = 1 << 20};
+  const std::vector<PendingSend> batch{send("alice", 1, {"bob"}), send("carol", 2, {"bob"}), send("alice", 3, {"bob"}),
+                                       send("alice", 4, {"carol"})};
+  const auto results = store_.commit_sends(batch, limits);
+  EXPECT_EQ(results.at(0).status, SendStatus::Stored);
+  EXPECT_EQ(results.at(1).status, SendStatus::Stored);
+  EXPECT_EQ(results.at(2).status, SendStatus::QueueFull);
+  EXPECT_EQ(results.at(3).status, SendStatus::Stored);
+  EXPECT_EQ(store_.queue_usage("bob"), (QueueUsage{2, 200}));
+}
+
+TEST_F(SqliteStoreTest, ARecipientNamedTwiceIsQueuedOnce) {
+  const auto result = send_one(send("alice", 1, {"bob", "bob", "carol", "bob"}));
+  EXPECT_EQ(result.status, SendStatus::Stored);
+  EXPECT_EQ(result.deliveries.size(), 2u);
+  EXPECT_EQ(store_.queue_usage("bob").envelopes, 1u);
+}
+
+TEST_F(SqliteStoreTest, PendingSkipsExpiredEnvelopesAndPagesInDeliveryOrder) {
+  PendingSend short_lived = send("alice", 1, {"bob"});
+  short_lived.expires_at_ms = kNow + 10;
+  const std::vector<PendingSend> batch{short_lived, send("alice", 2, {"bob"}), send("alice", 3, {"bob"}),
+                                       send("alice", 4, {"bob"})};
+  store_.commit_sends(batch, kRoomy);
+
+  EXPECT_EQ(store_.pending("bob", 0, 10, kNow).size(), 4u);
+  const auto page = store_.pending("bob", 0, 2, kNow + 10);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].message_id, message_id(2));
+  EXPECT_EQ(page[1].message_id, message_id(3));
+  const auto rest = store_.pending("bob", page[1].delivery_id, 10, kNow + 10);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].message_id, message_id(4));
+  EXPECT_TRUE(store_.pending("dave", 0, 10, kNow).empty());
+}
+
+TEST_F(SqliteStoreTest, AckDeletesOnlyTheAcknowledgingRecipientsRows) {
+  const auto result = send_one(send("alice", 1, {"bob", "carol"}));
+  const std::int64_t bobs = result.deliveries.at(0).delivery_id;
+  const std::int64_t carols = result.deliveries.at(1).delivery_id;
+
+  // Bob tries to acknowledge carol's copy: nothing happens.
+  EXPECT_EQ(store_.ack_deliveries(std::vector{DeliveryAck{"bob", carols}}), 0u);
+  EXPECT_EQ(store_.pending("carol", 0, 10, kNow).size(), 1u);
+
+  EXPECT_EQ(store_.ack_deliveries(
+                std::vector{DeliveryAck{"bob", bobs}, DeliveryAck{"bob", bobs}, DeliveryAck{"dave", carols}}),
+            1u);
+  EXPECT_TRUE(store_.pending("bob", 0, 10, kNow).empty());
+  EXPECT_EQ(store_.pending("carol", 0, 10, kNow).size(), 1u);
+  EXPECT_EQ(store_.queue_usage("bob"), QueueUsage{});
+  EXPECT_EQ(store_.queue_usage("carol"), (QueueUsage{1, 100}));
+  EXPECT_EQ(store_.queue_depth(), 1u);
+}
+
+TEST_F(SqliteStoreTest, AcknowledgingFreesQueueSpace) {
+  const QueueLimits limits{.max_envelopes = 1, .max_bytes = 1 << 20};
+  const auto first = send_one(send("alice", 1, {"bob"}), limits);
+  ASSERT_EQ(send_one(send("alice", 2, {"bob"}), limits).status, SendStatus::QueueFull);
+  ASSERT_EQ(store_.ack_deliveries(std::vector{DeliveryAck{"bob", first.deliveries.at(0).delivery_id}}), 1u);
+  EXPECT_EQ(send_one(send("alice", 2, {"bob"}), limits).status, SendStatus::Stored);
+}
+
+TEST_F(SqliteStoreTest, ExpiryRemovesWhatHasExpiredAndNothingElse) {
+  PendingSend old_send = send("alice", 1, {"bob", "carol"});
+  old_send.expires_at_ms = kNow + 10;
+  const std::vector<PendingSend> batch{old_send, send("alice", 2, {"bob"})};
+  store_.commit_sends(batch, kRoomy);
+  ASSERT_TRUE(store_.add_token(hash(1), "alice", "old", kNow + 10));
+  ASSERT_TRUE(store_.add_token(hash(2), "alice", "new", kNow + kHour));
+  ASSERT_TRUE(store_.add_invite(hash(3), kNow + 10));
+  ASSERT_TRUE(store_.add_invite(hash(4), kNow + kHour));
+  ASSERT_EQ(store_.begin_blob("alice", "old", 10, hash(5), kNow + 10, kBlobLimits), BlobBeginStatus::Started);
+  ASSERT_EQ(store_.begin_blob("alice", "new", 10, hash(5), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+
+  EXPECT_EQ(store_.expire(kNow + 9).envelopes, 0u);
+  const ExpiryResult result = store_.expire(kNow + 10);
+  EXPECT_EQ(result.envelopes, 2u);
+  EXPECT_EQ(result.tokens, 1u);
+  EXPECT_EQ(result.invites, 1u);
+  EXPECT_EQ(result.blob_ids, std::vector<std::string>{"old"});
+
+  EXPECT_EQ(store_.queue_usage("bob"), (QueueUsage{1, 100}));
+  EXPECT_EQ(store_.queue_usage("carol"), QueueUsage{});
+  EXPECT_EQ(store_.queue_depth(), 1u);
+  EXPECT_EQ(store_.pending("bob", 0, 10, kNow).size(), 1u);
+  EXPECT_TRUE(store_.find_token(hash(2), kNow).has_value());
+  EXPECT_TRUE(store_.consume_invite(hash(4), kNow));
+  EXPECT_TRUE(store_.blob("new").has_value());
+  EXPECT_FALSE(store_.blob("old").has_value());
+  EXPECT_EQ(raw_query("SELECT count(*) FROM deliveries"), 1);
+}
+
+TEST_F(SqliteStoreTest, ExpiryCountsOnlyUnacknowledgedDeliveries) {
+  PendingSend old_send = send("alice", 1, {"bob", "carol"});
+  old_send.expires_at_ms = kNow + 10;
+  const auto result = send_one(old_send);
+  ASSERT_EQ(store_.ack_deliveries(std::vector{DeliveryAck{"bob", result.deliveries.at(0).delivery_id}}), 1u);
+  EXPECT_EQ(store_.expire(kNow + 10).envelopes, 1u);
+  EXPECT_EQ(store_.queue_depth(), 0u);
+  EXPECT_EQ(raw_query("SELECT count(*) FROM messages"), 0);
+}
+
+// ---- blobs ----
+
+TEST_F(SqliteStoreTest, BeginsABlobAndTracksItsUpload) {
+  ASSERT_EQ(store_.begin_blob("alice", "b1", 100, hash(7), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+  auto record = store_.blob("b1");
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->id, "b1");
+  EXPECT_EQ(record->owner, "alice");
+  EXPECT_EQ(record->size, 100u);
+  EXPECT_EQ(record->sha256, hash(7));
+  EXPECT_EQ(record->received, 0u);
+  EXPECT_FALSE(record->complete);
+  EXPECT_EQ(record->expires_at_ms, kNow + kHour);
+
+  EXPECT_FALSE(store_.complete_blob("b1")) << "completed before every byte arrived";
+  EXPECT_FALSE(store_.set_blob_received("b1", 101));
+  EXPECT_TRUE(store_.set_blob_received("b1", 60));
+  EXPECT_EQ(store_.blob("b1")->received, 60u);
+  EXPECT_TRUE(store_.set_blob_received("b1", 100));
+  EXPECT_TRUE(store_.complete_blob("b1"));
+  record = store_.blob("b1");
+  EXPECT_TRUE(record->complete);
+  EXPECT_FALSE(store_.set_blob_received("b1", 10)) << "a complete blob changed";
+  EXPECT_FALSE(store_.set_blob_received("nope", 0));
+  EXPECT_FALSE(store_.complete_blob("nope"));
+}
+
+TEST_F(SqliteStoreTest, RefusesABlobAboveTheSizeCap) {
+  EXPECT_EQ(store_.begin_blob("alice", "b1", 1001, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::TooLarge);
+  EXPECT_EQ(store_.begin_blob("alice", "b1", 1000, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+}
+
+TEST_F(SqliteStoreTest, RefusesABlobBeyondTheOwnersQuotaCountingUnfinishedUploads) {
+  ASSERT_EQ(store_.begin_blob("alice", "b1", 1000, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+  ASSERT_EQ(store_.begin_blob("alice", "b2", 1000, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+  EXPECT_EQ(store_.begin_blob("alice", "b3", 501, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::QuotaExceeded);
+  EXPECT_EQ(store_.begin_blob("bob", "b3", 501, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::Started)
+      << "another user's quota was charged";
+  EXPECT_EQ(store_.begin_blob("alice", "b4", 500, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+  EXPECT_EQ(store_.blob_usage("alice"), (BlobUsage{3, 2500}));
+
+  EXPECT_TRUE(store_.remove_blob("b1"));
+  EXPECT_FALSE(store_.remove_blob("b1"));
+  EXPECT_EQ(store_.blob_usage("alice"), (BlobUsage{2, 1500}));
+  EXPECT_EQ(store_.begin_blob("alice", "b5", 1000, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+}
+
+TEST_F(SqliteStoreTest, RefusesABlobForAnUnknownOwnerOrATakenId) {
+  EXPECT_EQ(store_.begin_blob("dave", "b1", 10, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::UnknownOwner);
+  ASSERT_EQ(store_.begin_blob("alice", "b1", 10, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+  EXPECT_EQ(store_.begin_blob("bob", "b1", 10, hash(2), kNow + kHour, kBlobLimits), BlobBeginStatus::IdTaken);
+  EXPECT_EQ(store_.blob("b1")->owner, "alice");
+}
+
+TEST_F(SqliteStoreTest, RefusesHostileBlobIds) {
+  for (const std::string& id : {std::string("../x"), std::string(), std::string(65, 'a'), std::string("a\0b", 3),
+                                std::string("a/b"), std::string("."), std::string("..")}) {
+    EXPECT_EQ(store_.begin_blob("alice", id, 10, hash(1), kNow + kHour, kBlobLimits), BlobBeginStatus::InvalidId)
+        << "id of " << id.size() << " bytes";
+  }
+  EXPECT_EQ(store_.blob_usage("alice"), BlobUsage{});
+}
+
+TEST_F(SqliteStoreTest, ReadsAndWritesFromSeveralThreadsAllTakeEffect) {
+  constexpr int kWriters = 2;
+  constexpr int kBatchesPerWriter = 10;
+  constexpr int kSendsPerBatch = 5;
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int b = 0; b < kBatchesPerWriter; ++b) {
+        std::vector<PendingSend> batch;
+        for (int s = 0; s < kSendsPerBatch; ++s) {
+          const auto id = static_cast<std::uint8_t>((w * kBatchesPerWriter + b) * kSendsPerBatch + s);
+          batch.push_back(send(w == 0 ? "alice" : "carol", id, {"bob"}));
+        }
+        for (const auto& result : store_.commit_sends(batch, kRoomy)) EXPECT_EQ(result.status, SendStatus::Stored);
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    while (!done) {
+      EXPECT_LE(store_.queue_usage("bob").envelopes, 100u);
+      EXPECT_TRUE(store_.find_user("alice").has_value());
+      ++reads;
+    }
+  });
+  for (int w = 0; w < kWriters; ++w) threads[static_cast<std::size_t>(w)].join();
+  done = true;
+  threads.back().join();
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(store_.queue_usage("bob").envelopes, 100u);
+  EXPECT_EQ(store_.pending("bob", 0, 1000, kNow).size(), 100u);
+}
+
+}  // namespace
+}  // namespace sotto::relayd
