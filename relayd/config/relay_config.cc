@@ -4,6 +4,7 @@
 
 #include "lib/config/byte_size.h"
 #include "lib/config/duration.h"
+#include "lib/wire/limits.h"
 
 namespace sotto::relayd {
 
@@ -29,13 +30,11 @@ constexpr hours kYear{24 * 365};
 constexpr std::size_t kMaxListenAddresses = 16;
 // More event-loop threads than this only adds contention on any host we target.
 constexpr std::uint32_t kMaxIoThreads = 1024;
-// A frame must carry one 64 KiB file chunk (DESIGN.md) with its framing, and a
-// PublishPrekeys of 100 one-time prekeys.
-constexpr std::uint64_t kMinFrameSize = 128 * kKiB;
-// Each connection may buffer a whole frame: 16 MiB times thousands of
-// connections is already more memory than a relay has. Files travel in chunks,
-// so nothing needs bigger frames.
-constexpr std::uint64_t kMaxFrameSize = 16 * kMiB;
+// The wire protocol's own bounds (lib/wire/limits.h): below 512 KiB the
+// largest legal Send (1000 recipients and a 256 KiB envelope) or a full blob
+// chunk would not fit; above 16 MiB every connection could pin that much.
+constexpr std::uint64_t kMinFrameSize = wire::kMinMaxFrameBytes;
+constexpr std::uint64_t kMaxFrameSize = wire::kMaxMaxFrameBytes;
 // Linux's default fs.nr_open (1048576) caps descriptors per process.
 constexpr std::uint32_t kMaxConnections = 1'000'000;
 // Argon2's own limit is 2^32-1 KiB, but every hash in progress holds this much
@@ -48,7 +47,8 @@ constexpr std::uint32_t kMaxArgon2Iterations = 100;
 constexpr std::uint32_t kMaxArgon2Parallelism = 64;
 constexpr std::uint32_t kMaxRateCount = 1'000'000;
 constexpr std::uint32_t kMaxEnvelopesPerUser = 10'000'000;
-constexpr std::uint32_t kMaxRecipients = 100'000;
+// The validator refuses larger Sends whatever the config says (lib/wire/limits.h).
+constexpr std::uint32_t kMaxRecipients = static_cast<std::uint32_t>(wire::kMaxRecipientsPerSend);
 // Group commit trades SendAck latency for throughput; past 1 s the latency is
 // visible to users and the batch is long full anyway.
 constexpr milliseconds kMaxCommitDelay = seconds(1);

@@ -398,15 +398,10 @@ net::Awaitable<void> RelaySession::on_register(const wire::Frame& frame) {
     send_error(id, wire::USERNAME_TAKEN, "that username is taken");
     co_return;
   }
+  std::optional<crypto::Sha256Digest> invite_hash;
   if (ctx_.settings.registration == RegistrationPolicy::kInvite) {
-    const auto code_hash = invite_code_hash(req.invite_code());
-    const auto now = now_ms();
-    bool ok = false;
-    if (code_hash) {
-      auto consume = blocking([this, hash = *code_hash, now] { return ctx_.store->consume_invite(hash, now); });
-      ok = co_await std::move(consume);
-    }
-    if (!ok) {
+    invite_hash = invite_code_hash(req.invite_code());
+    if (!invite_hash) {
       ctx_.metrics.auth_failures.fetch_add(1, std::memory_order_relaxed);
       send_error(id, wire::REGISTRATION_CLOSED, "registration needs a valid invite code");
       co_return;
@@ -428,9 +423,19 @@ net::Awaitable<void> RelaySession::on_register(const wire::Frame& frame) {
   user.identity.dh_key = crypto::Bytes(identity.dh_key().begin(), identity.dh_key().end());
   user.identity.signature = crypto::Bytes(identity.signature().begin(), identity.signature().end());
   user.created_at_ms = now_ms();
-  auto call3 = blocking([this, user] { return ctx_.store->create_user(user); });
-  const bool created = co_await std::move(call3);
-  if (!created) {
+  const auto now = now_ms();
+  auto create_call = blocking([this, user, invite_hash, now] {
+    if (!invite_hash)
+      return ctx_.store->create_user(user) ? CreateUserStatus::Created : CreateUserStatus::UsernameTaken;
+    return ctx_.store->create_user_with_invite(user, *invite_hash, now);
+  });
+  const CreateUserStatus created = co_await std::move(create_call);
+  if (created == CreateUserStatus::InvalidInvite) {
+    ctx_.metrics.auth_failures.fetch_add(1, std::memory_order_relaxed);
+    send_error(id, wire::REGISTRATION_CLOSED, "registration needs a valid invite code");
+    co_return;
+  }
+  if (created != CreateUserStatus::Created) {
     send_error(id, wire::USERNAME_TAKEN, "that username is taken");
     co_return;
   }
@@ -453,16 +458,38 @@ net::Awaitable<void> RelaySession::on_login(const wire::Frame& frame) {
     co_return;
   }
   std::string password = req.password();
-  auto call4 = blocking([this, name, password = std::move(password)]() mutable {
+  enum class Outcome { kBadCredentials, kOk, kNeedsIdentity, kBadIdentity };
+  std::optional<IdentityKey> offered;
+  if (req.has_identity()) {
+    const auto& k = req.identity();
+    offered = IdentityKey{crypto::Bytes(k.signing_key().begin(), k.signing_key().end()),
+                          crypto::Bytes(k.dh_key().begin(), k.dh_key().end()),
+                          crypto::Bytes(k.signature().begin(), k.signature().end())};
+  }
+  auto login_call = blocking([this, name, offered, password = std::move(password)]() mutable {
     std::optional<UserRecord> user;
     if (!name.empty()) user = ctx_.store->find_user(name);
     // Unknown accounts cost the same Argon2 work, so timing tells nothing.
     const bool good = user ? verify_password(password, user->password_hash) : (verify_against_dummy(password), false);
     OPENSSL_cleanse(password.data(), password.size());
-    return good;
+    if (!good) return Outcome::kBadCredentials;
+    if (!user->identity.signing_key.empty()) return Outcome::kOk;
+    // An account made by "relayd user add" gets its identity on first login.
+    if (!offered) return Outcome::kNeedsIdentity;
+    if (!crypto::ed25519_verify(offered->signing_key, offered->dh_key, offered->signature))
+      return Outcome::kBadIdentity;
+    return ctx_.store->set_identity(name, *offered) ? Outcome::kOk : Outcome::kBadIdentity;
   });
-  const bool ok = co_await std::move(call4);
-  if (!ok) {
+  const Outcome outcome = co_await std::move(login_call);
+  if (outcome == Outcome::kNeedsIdentity) {
+    send_error(id, wire::INVALID_ARGUMENT, "identity: this account has no identity key yet; send it with this login");
+    co_return;
+  }
+  if (outcome == Outcome::kBadIdentity) {
+    send_error(id, wire::INVALID_ARGUMENT, "identity: the signature over dh_key does not verify");
+    co_return;
+  }
+  if (outcome != Outcome::kOk) {
     ctx_.metrics.auth_failures.fetch_add(1, std::memory_order_relaxed);
     log_event("login_failed", "peer=" + peer_);
     if (++auth_failures_ >= kMaxAuthFailuresPerConnection) {

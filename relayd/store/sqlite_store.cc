@@ -111,6 +111,19 @@ CreateUserStatus SqliteStore::create_user_with_invite(const UserRecord& user, co
   return CreateUserStatus::Created;
 }
 
+bool SqliteStore::set_identity(std::string_view username, const IdentityKey& identity) {
+  const std::lock_guard lock(write_mutex_);
+  auto update = writer_.cached(
+      "UPDATE users SET signing_key = ?, dh_key = ?, identity_signature = ? "
+      "WHERE username = ? AND length(signing_key) = 0");
+  update->bind(1, std::span<const std::uint8_t>(identity.signing_key));
+  update->bind(2, std::span<const std::uint8_t>(identity.dh_key));
+  update->bind(3, std::span<const std::uint8_t>(identity.signature));
+  update->bind(4, username);
+  update->step();
+  return writer_.changes() == 1;
+}
+
 std::optional<UserRecord> SqliteStore::find_user(std::string_view username) {
   const std::lock_guard lock(read_mutex_);
   auto find = reader_.cached(

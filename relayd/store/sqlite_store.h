@@ -20,8 +20,6 @@ struct SqliteStoreOptions {
   int cache_size_kib = 0;
 };
 
-enum class CreateUserStatus { Created, UsernameTaken, InvalidInvite };
-
 // The embedded Store: one SQLite file in WAL mode with synchronous=FULL.
 //
 // Thread-safety: every method may be called from any thread. The store owns
@@ -42,7 +40,9 @@ class SqliteStore final : public Store {
   bool create_user(const UserRecord& user) override;
   // Registration by invite as one transaction: the user is created and the
   // invite used up together, or neither (so a taken name wastes no invite).
-  CreateUserStatus create_user_with_invite(const UserRecord& user, const Sha256Hash& code_sha256, std::int64_t now_ms);
+  CreateUserStatus create_user_with_invite(const UserRecord& user, const Sha256Hash& code_sha256,
+                                           std::int64_t now_ms) override;
+  bool set_identity(std::string_view username, const IdentityKey& identity) override;
   std::optional<UserRecord> find_user(std::string_view username) override;
   std::vector<UserRecord> list_users() override;
   std::optional<RemovedUser> remove_user(std::string_view username) override;

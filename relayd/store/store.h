@@ -190,6 +190,8 @@ struct ExpiryResult {
   std::uint64_t invites = 0;
 };
 
+enum class CreateUserStatus { Created, UsernameTaken, InvalidInvite };
+
 class Store {
  public:
   virtual ~Store();
@@ -200,6 +202,14 @@ class Store {
   // ---- users ----
   // False if the username is taken.
   virtual bool create_user(const UserRecord& user) = 0;
+  // Consumes a valid, unexpired invite and creates the user in one
+  // transaction: a taken name does not use the invite up.
+  virtual CreateUserStatus create_user_with_invite(const UserRecord& user, const Sha256Hash& code_sha256,
+                                                   std::int64_t now_ms) = 0;
+  // Sets the identity of an account that has none yet (one made by
+  // "relayd user add"). False if the account is unknown or already has one:
+  // an identity key is never replaced through this call.
+  virtual bool set_identity(std::string_view username, const IdentityKey& identity) = 0;
   virtual std::optional<UserRecord> find_user(std::string_view username) = 0;
   // Every user, ordered by username.
   virtual std::vector<UserRecord> list_users() = 0;

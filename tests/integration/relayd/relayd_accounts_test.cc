@@ -116,5 +116,49 @@ TEST_F(AccountsTest, ClosedRegistrationRefusesAndInvitesAreSingleUse) {
   EXPECT_EQ(d->register_user("frank", "a long password", identity_, code).error().code(), wire::REGISTRATION_CLOSED);
 }
 
+TEST_F(AccountsTest, AdminCreatedAccountTakesItsIdentityOnFirstLoginOnly) {
+  start_relayd("accounts:\n  registration: closed\n");
+  const auto added = run_relayd_command({"user", "add", "gina", "--password-stdin", "--config",
+                                         relayd().config_path().string(), "--state-dir", relayd().state_dir().string()},
+                                        "ginas password\n");
+  ASSERT_EQ(added.status, 0) << added.output;
+  auto c = connect();
+  c->hello();
+  const auto without = c->login("gina", "ginas password");
+  ASSERT_EQ(without.body_case(), wire::Frame::kError);
+  EXPECT_EQ(without.error().code(), wire::INVALID_ARGUMENT);
+  EXPECT_NE(without.error().reason().find("identity"), std::string::npos);
+
+  wire::Frame login;
+  login.mutable_login()->set_username("gina");
+  login.mutable_login()->set_password("ginas password");
+  *login.mutable_login()->mutable_identity() = identity_.to_wire();
+  ASSERT_EQ(c->request(login).body_case(), wire::Frame::kToken);
+
+  // A later login cannot swap the identity key: the first one stays.
+  RelayTestClient::Identity other;
+  auto d = connect();
+  d->hello();
+  *login.mutable_login()->mutable_identity() = other.to_wire();
+  ASSERT_EQ(d->request(login).body_case(), wire::Frame::kToken);
+  // The relay checks a signed prekey against the stored identity: one signed
+  // by the first key is accepted, one signed by the second is not.
+  auto publish_signed_by = [&](const RelayTestClient::Identity& signer) {
+    wire::Frame f;
+    const auto spk = crypto::X25519KeyPair::generate();
+    const auto sig = signer.signing.sign(spk.public_key());
+    auto* p = f.mutable_publish_prekeys()->mutable_signed_prekey();
+    p->set_id(1);
+    p->set_public_key(std::string(spk.public_key().begin(), spk.public_key().end()));
+    p->set_signature(std::string(sig.begin(), sig.end()));
+    return d->request(f);
+  };
+  EXPECT_EQ(publish_signed_by(identity_).body_case(), wire::Frame::kPrekeyStatus);
+  EXPECT_EQ(publish_signed_by(other).error().code(), wire::INVALID_ARGUMENT);
+  const auto list = run_relayd_command({"user", "list", "--config", relayd().config_path().string(), "--state-dir",
+                                        relayd().state_dir().string()});
+  EXPECT_NE(list.output.find("gina\tdevices=2\tidentity=set"), std::string::npos) << list.output;
+}
+
 }  // namespace
 }  // namespace sotto::testing

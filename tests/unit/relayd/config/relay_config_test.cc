@@ -228,7 +228,7 @@ TEST(RelayConfig, RejectsOutOfRangeDurationsAndSizes) {
   EXPECT_STREQ(relay_error("limits:\n  auth_timeout: 10m\n").what(),
                "relayd.yaml:2:17: limits.auth_timeout: 10m is out of range; it must be from 1s to 5m");
   EXPECT_STREQ(relay_error("limits:\n  max_frame_size: 64KiB\n").what(),
-               "relayd.yaml:2:19: limits.max_frame_size: 64KiB is out of range; it must be from 128KiB to 16MiB");
+               "relayd.yaml:2:19: limits.max_frame_size: 64KiB is out of range; it must be from 512KiB to 16MiB");
 }
 
 TEST(RelayConfig, RejectsAmbiguousSizesAndBooleans) {
