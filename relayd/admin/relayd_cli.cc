@@ -158,6 +158,11 @@ int serve(const GlobalOptions& g) {
   options.max_unauthenticated = config.limits.max_unauthenticated;
   options.max_unauthenticated_per_address = config.limits.max_unauthenticated_per_address;
   options.commit_max_batch = config.commit.max_batch;
+  options.commit_max_delay = std::chrono::duration_cast<std::chrono::microseconds>(config.commit.max_delay);
+  set_log_threshold(config.log.level == LogLevel::error  ? LogThreshold::kError
+                    : config.log.level == LogLevel::warn ? LogThreshold::kWarn
+                    : config.log.level == LogLevel::info ? LogThreshold::kInfo
+                                                         : LogThreshold::kDebug);
   options.login_per_account = to_limiter(config.rate_limits.login_per_account);
   options.login_per_address = to_limiter(config.rate_limits.login_per_address);
   options.register_per_address = to_limiter(config.rate_limits.register_per_address);

@@ -1,11 +1,18 @@
 #include "relayd/server/commit_queue.h"
 
-#include <iostream>
+#include <string>
+
+#include "relayd/server/log.h"
 
 namespace sotto::relayd {
 
-CommitQueue::CommitQueue(Store& store, QueueLimits limits, std::size_t max_batch, Metrics& metrics)
-    : store_(store), limits_(limits), max_batch_(max_batch == 0 ? 1 : max_batch), metrics_(metrics) {}
+CommitQueue::CommitQueue(Store& store, QueueLimits limits, std::size_t max_batch, std::chrono::microseconds max_delay,
+                         Metrics& metrics)
+    : store_(store),
+      limits_(limits),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
+      max_delay_(max_delay),
+      metrics_(metrics) {}
 
 CommitQueue::~CommitQueue() { stop(); }
 
@@ -26,6 +33,7 @@ void CommitQueue::submit(PendingSend send, SendDone done) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
+      if (sends_.empty()) oldest_ = std::chrono::steady_clock::now();
       sends_.push_back(Item{std::move(send), std::move(done)});
       wake_.notify_one();
       return;
@@ -56,6 +64,11 @@ void CommitQueue::run() {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !sends_.empty() || !acks_.empty(); });
       if (sends_.empty() && acks_.empty() && stopping_) return;
+      // Linger: a batch that is not full waits for companions, but never past
+      // max_delay after its oldest envelope arrived.
+      if (!sends_.empty() && sends_.size() < max_batch_ && max_delay_.count() > 0 && !stopping_) {
+        wake_.wait_until(lock, oldest_ + max_delay_, [this] { return stopping_ || sends_.size() >= max_batch_; });
+      }
       const std::size_t n = std::min(sends_.size(), max_batch_);
       sends.clear();
       dones.clear();
@@ -64,6 +77,7 @@ void CommitQueue::run() {
         dones.push_back(std::move(sends_.front().done));
         sends_.pop_front();
       }
+      if (!sends_.empty()) oldest_ = std::chrono::steady_clock::now();
       acks.clear();
       acks.swap(acks_);
     }
@@ -74,7 +88,7 @@ void CommitQueue::run() {
         metrics_.deliveries_acked.fetch_add(acks.size(), std::memory_order_relaxed);
       } catch (const std::exception& e) {
         // The envelopes stay queued and are delivered again: at least once.
-        std::cerr << "relayd: event=ack_commit_failed error=\"" << e.what() << "\"\n";
+        log_error("ack_commit_failed", std::string("error=\"") + e.what() + "\"");
       }
     }
     if (sends.empty()) continue;
@@ -84,7 +98,7 @@ void CommitQueue::run() {
       results = store_.commit_sends(sends, limits_);
       metrics_.record_batch(sends.size());
     } catch (const std::exception& e) {
-      std::cerr << "relayd: event=send_commit_failed batch=" << sends.size() << " error=\"" << e.what() << "\"\n";
+      log_error("send_commit_failed", "batch=" + std::to_string(sends.size()) + " error=\"" + e.what() + "\"");
       results.clear();
     }
     for (std::size_t i = 0; i < dones.size(); ++i) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -26,7 +27,10 @@ class CommitQueue {
   // result is null when the transaction failed (nothing was stored; the client may retry).
   using SendDone = std::function<void(const PendingSend&, const SendResult* result)>;
 
-  CommitQueue(Store& store, QueueLimits limits, std::size_t max_batch, Metrics& metrics);
+  // max_delay: how long a lone envelope may wait for companions before its
+  // transaction starts (0: never wait; the natural batching above still applies).
+  CommitQueue(Store& store, QueueLimits limits, std::size_t max_batch, std::chrono::microseconds max_delay,
+              Metrics& metrics);
   ~CommitQueue();
   CommitQueue(const CommitQueue&) = delete;
   CommitQueue& operator=(const CommitQueue&) = delete;
@@ -53,11 +57,13 @@ class CommitQueue {
   Store& store_;
   QueueLimits limits_;
   std::size_t max_batch_;
+  std::chrono::microseconds max_delay_;
   Metrics& metrics_;
 
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Item> sends_;
+  std::chrono::steady_clock::time_point oldest_;  // arrival of sends_.front()
   std::vector<DeliveryAck> acks_;
   bool stopping_ = false;
   std::thread thread_;

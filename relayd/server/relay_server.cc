@@ -46,7 +46,8 @@ RelayServer::RelayServer(ServerSettings settings, ListenerOptions options, net::
   ctx_->login_per_address = &login_per_address_;
   ctx_->register_per_address = &register_per_address_;
   const QueueLimits limits{ctx_->settings.queue_max_envelopes, ctx_->settings.queue_max_bytes};
-  commits_ = std::make_unique<CommitQueue>(store, limits, options_.commit_max_batch, ctx_->metrics);
+  commits_ =
+      std::make_unique<CommitQueue>(store, limits, options_.commit_max_batch, options_.commit_max_delay, ctx_->metrics);
   ctx_->commits = commits_.get();
 }
 
@@ -192,7 +193,7 @@ net::Awaitable<void> RelayServer::accept_loop(tcp::acceptor& acceptor) {
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // EMFILE and friends: do not spin; the condition usually clears.
-      log_event("accept_failed", "error=\"" + ec.message() + "\"");
+      log_warning("accept_failed", "error=\"" + ec.message() + "\"");
       backoff.expires_after(std::chrono::milliseconds(100));
       co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
@@ -244,7 +245,7 @@ net::Awaitable<void> RelayServer::housekeeping() {
                                      " blobs=" + std::to_string(expired.blob_ids.size()));
           }
         } catch (const std::exception& e) {
-          log_event("expire_failed", std::string("error=\"") + e.what() + "\"");
+          log_error("expire_failed", std::string("error=\"") + e.what() + "\"");
         }
       });
     }

@@ -29,6 +29,7 @@ struct ListenerOptions {
   std::size_t max_unauthenticated = 1024;
   std::size_t max_unauthenticated_per_address = 32;
   std::size_t commit_max_batch = 512;
+  std::chrono::microseconds commit_max_delay{2000};
   RateLimit login_per_account{10, std::chrono::minutes(1), 5};
   RateLimit login_per_address{30, std::chrono::minutes(1), 10};
   RateLimit register_per_address{5, std::chrono::hours(1), 5};

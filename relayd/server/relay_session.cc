@@ -9,6 +9,7 @@
 #include "lib/crypto/constant_time.h"
 #include "lib/crypto/ed25519.h"
 #include "lib/crypto/random.h"
+#include "lib/wire/connection_phase.h"
 #include "lib/wire/error_frame.h"
 #include "lib/wire/limits.h"
 #include "lib/wire/request_validator.h"
@@ -37,6 +38,9 @@ thread_local std::array<std::uint8_t, kReadBufferSize> t_read_buffer;
 constexpr int kMaxAuthFailuresPerConnection = 5;
 // A closing connection gets this long to flush its last frames.
 constexpr auto kCloseGrace = std::chrono::seconds(2);
+// Clients told SHUTTING_DOWN wait this long before reconnecting: a restart
+// takes about that, and it spreads the reconnect burst.
+constexpr std::uint32_t kShutdownRetryAfterMs = 2000;
 // Envelopes read from the store per drain step.
 constexpr std::size_t kDrainPage = 256;
 // One-time prekeys one user may keep on the relay (storage bound).
@@ -117,7 +121,12 @@ net::Awaitable<void> RelaySession::run(std::shared_ptr<RelaySession> self) {
       auto result = decoder_.feed(std::span<const std::uint8_t>(t_read_buffer.data(), n));
       for (auto& frame : result.frames) {
         if (closed_ || state_ == State::kClosing) break;
+        // Backpressure: a client that sends requests but does not read the
+        // answers stops being read, so its replies cannot pile up without bound.
+        co_await wait_until_writable();
+        if (closed_) break;
         co_await handle(frame);
+        wipe_credentials(frame);
       }
       if (result.error && !closed_ && state_ != State::kClosing) {
         ctx_.metrics.protocol_errors.fetch_add(1, std::memory_order_relaxed);
@@ -205,11 +214,37 @@ void RelaySession::close_now() {
 void RelaySession::shutdown() {
   asio::post(executor_, [self = shared_from_this()] {
     if (self->closed_ || self->state_ == State::kClosing) return;
-    self->fail(0, wire::SHUTTING_DOWN, "the relay is shutting down");
+    self->fail(0, wire::SHUTTING_DOWN, "the relay is shutting down", kShutdownRetryAfterMs);
   });
 }
 
 // ---- output ----
+
+net::Awaitable<void> RelaySession::wait_until_writable() {
+  while (!closed_ && pending_.size() + writing_.size() > ctx_.settings.max_pending_write_bytes / 2) {
+    writable_signal_.expires_at(Clock::time_point::max());
+    boost::system::error_code ec;
+    co_await writable_signal_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+// Passwords and tokens leave no copy in a decoded frame once handled.
+void RelaySession::wipe_credentials(wire::Frame& frame) {
+  auto wipe = [](std::string* s) { OPENSSL_cleanse(s->data(), s->size()); };
+  switch (frame.body_case()) {
+    case wire::Frame::kRegister:
+      wipe(frame.mutable_register_()->mutable_password());
+      break;
+    case wire::Frame::kLogin:
+      wipe(frame.mutable_login()->mutable_password());
+      break;
+    case wire::Frame::kResume:
+      wipe(frame.mutable_resume()->mutable_token());
+      break;
+    default:
+      break;
+  }
+}
 
 void RelaySession::queue_frame(const wire::Frame& frame) {
   if (closed_ || close_after_flush_) return;
@@ -222,8 +257,9 @@ void RelaySession::send_error(std::uint64_t request_id, wire::ErrorCode code, co
   queue_frame(wire::make_error(request_id, code, reason, retry_after_ms));
 }
 
-void RelaySession::fail(std::uint64_t request_id, wire::ErrorCode code, const std::string& reason) {
-  send_error(request_id, code, reason);
+void RelaySession::fail(std::uint64_t request_id, wire::ErrorCode code, const std::string& reason,
+                        std::uint32_t retry_after_ms) {
+  send_error(request_id, code, reason, retry_after_ms);
   close_after_flush_ = true;
   state_ = State::kClosing;
   closing_since_ = Clock::now();
@@ -235,6 +271,16 @@ void RelaySession::fail(std::uint64_t request_id, wire::ErrorCode code, const st
 
 net::Awaitable<void> RelaySession::handle(wire::Frame& frame) {
   const std::uint64_t id = frame.request_id();
+  // Order first, fields second: a request in the wrong state is a protocol
+  // violation whatever its fields hold.
+  const auto phase = state_ == State::kConnected ? wire::ConnectionPhase::kAwaitingHello
+                     : state_ == State::kGreeted ? wire::ConnectionPhase::kUnauthenticated
+                                                 : wire::ConnectionPhase::kAuthenticated;
+  if (auto error = wire::check_request_allowed(phase, frame)) {
+    ctx_.metrics.protocol_errors.fetch_add(1, std::memory_order_relaxed);
+    fail(id, error->code, error->reason);
+    co_return;
+  }
   if (auto error = wire::validate_request(frame)) {
     // A malformed field is answered and the connection stays usable unless the
     // error is one that closes it (the client broke the protocol itself).
@@ -466,11 +512,15 @@ net::Awaitable<void> RelaySession::on_login(const wire::Frame& frame) {
                           crypto::Bytes(k.dh_key().begin(), k.dh_key().end()),
                           crypto::Bytes(k.signature().begin(), k.signature().end())};
   }
-  auto login_call = blocking([this, name, offered, password = std::move(password)]() mutable {
+  // The dummy check for unknown accounts costs what a real one does.
+  const Argon2Params params{ctx_.settings.argon2_memory_kib, ctx_.settings.argon2_iterations,
+                            ctx_.settings.argon2_parallelism};
+  auto login_call = blocking([this, name, offered, params, password = std::move(password)]() mutable {
     std::optional<UserRecord> user;
     if (!name.empty()) user = ctx_.store->find_user(name);
     // Unknown accounts cost the same Argon2 work, so timing tells nothing.
-    const bool good = user ? verify_password(password, user->password_hash) : (verify_against_dummy(password), false);
+    const bool good =
+        user ? verify_password(password, user->password_hash) : (verify_against_dummy(password, params), false);
     OPENSSL_cleanse(password.data(), password.size());
     if (!good) return Outcome::kBadCredentials;
     if (!user->identity.signing_key.empty()) return Outcome::kOk;
@@ -816,11 +866,7 @@ net::Awaitable<void> RelaySession::drain_queue(std::shared_ptr<RelaySession> /*k
   live_ = false;
   try {
     while (!closed_ && state_ == State::kAuthenticated) {
-      while (!closed_ && pending_.size() + writing_.size() > ctx_.settings.max_pending_write_bytes / 2) {
-        writable_signal_.expires_at(Clock::time_point::max());
-        boost::system::error_code ec;
-        co_await writable_signal_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      }
+      co_await wait_until_writable();
       const std::string name = username_;
       const std::int64_t after = highest_pushed_;
       const auto now = now_ms();
@@ -835,7 +881,7 @@ net::Awaitable<void> RelaySession::drain_queue(std::shared_ptr<RelaySession> /*k
       }
     }
   } catch (const std::exception& e) {
-    log_event("drain_failed", log_prefix() + " error=\"" + e.what() + "\"");
+    log_error("drain_failed", log_prefix() + " error=\"" + e.what() + "\"");
     fail(0, wire::INTERNAL, "the relay could not read your queue; reconnect");
   }
   draining_ = false;

@@ -75,11 +75,14 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   net::Awaitable<std::invoke_result_t<F&>> blocking(F f);
 
   void queue_frame(const wire::Frame& frame);
+  net::Awaitable<void> wait_until_writable();
+  static void wipe_credentials(wire::Frame& frame);
   void push_envelope(const QueuedEnvelope& envelope);
   void send_error(std::uint64_t request_id, wire::ErrorCode code, const std::string& reason,
                   std::uint32_t retry_after_ms = 0);
   // Sends an error, then closes once it is flushed (or the grace runs out).
-  void fail(std::uint64_t request_id, wire::ErrorCode code, const std::string& reason);
+  void fail(std::uint64_t request_id, wire::ErrorCode code, const std::string& reason,
+            std::uint32_t retry_after_ms = 0);
   void close_now();
   std::int64_t now_ms() const;
   std::string log_prefix() const;

@@ -155,8 +155,8 @@ TEST_F(AccountsTest, AdminCreatedAccountTakesItsIdentityOnFirstLoginOnly) {
   };
   EXPECT_EQ(publish_signed_by(identity_).body_case(), wire::Frame::kPrekeyStatus);
   EXPECT_EQ(publish_signed_by(other).error().code(), wire::INVALID_ARGUMENT);
-  const auto list = run_relayd_command({"user", "list", "--config", relayd().config_path().string(), "--state-dir",
-                                        relayd().state_dir().string()});
+  const auto list = run_relayd_command(
+      {"user", "list", "--config", relayd().config_path().string(), "--state-dir", relayd().state_dir().string()});
   EXPECT_NE(list.output.find("gina\tdevices=2\tidentity=set"), std::string::npos) << list.output;
 }
 

@@ -47,6 +47,9 @@ TEST_F(CliTest, CertFingerprintMatchesWhatClientsSee) {
       {"cert-fingerprint", "--config", relay.config_path().string(), "--state-dir", relay.state_dir().string()});
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(std::regex_search(r.output, std::regex("^sha256:[0-9a-f]{64}\n"))) << r.output;
+  // The printed pin is the certificate clients really get in the handshake.
+  auto client = connect();
+  EXPECT_EQ(r.output, client->peer_fingerprint() + "\n");
 }
 
 TEST_F(CliTest, UserAdministration) {

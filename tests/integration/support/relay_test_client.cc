@@ -4,12 +4,15 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
 #include <stdexcept>
+
+#include "lib/crypto/sha256.h"
 
 namespace sotto::testing {
 
@@ -146,6 +149,17 @@ bool RelayTestClient::wait_closed(std::chrono::milliseconds timeout) {
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
   }
   return closed_;
+}
+
+std::string RelayTestClient::peer_fingerprint() const {
+  std::unique_ptr<X509, decltype(&X509_free)> cert(SSL_get1_peer_certificate(ssl_.get()), &X509_free);
+  if (!cert) return {};
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(cert.get(), &der);
+  if (len <= 0) return {};
+  const auto digest = crypto::sha256(crypto::ByteView(der, static_cast<std::size_t>(len)));
+  OPENSSL_free(der);
+  return "sha256:" + crypto::to_hex(digest);
 }
 
 void RelayTestClient::hello() {

@@ -60,6 +60,8 @@ class RelayTestClient {
   void ack(std::uint64_t delivery_id);
 
   bool handshake_ok() const { return handshake_ok_; }
+  // "sha256:<hex>" of the certificate the relay presented in this handshake.
+  std::string peer_fingerprint() const;
   const std::string& handshake_error() const { return handshake_error_; }
 
  private:

@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 namespace sotto::testing {
 
@@ -25,28 +26,78 @@ RelaydProcess::~RelaydProcess() {
 }
 
 void RelaydProcess::start(std::chrono::milliseconds timeout) {
+  spawn();
+  if (!wait_ready(timeout)) {
+    const std::string text = log();
+    kill9();
+    throw std::runtime_error("relayd did not become ready; its output:\n" + text);
+  }
+}
+
+namespace {
+// Writes n in decimal and a NUL at out, without allocating: it runs between
+// fork and exec, where only async-signal-safe work is allowed.
+void write_decimal(char* out, long n) {
+  char digits[24];
+  int count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n > 0);
+  while (count > 0) *out++ = digits[--count];
+  *out = '\0';
+}
+}  // namespace
+
+void RelaydProcess::spawn() {
   if (pid_ > 0) throw std::logic_error("relayd already running");
-  std::size_t log_start = 0;
   {
     std::lock_guard lock(mutex_);
     port_ = 0;
     metrics_port_ = 0;
     log_ += "---- start ----\n";
-    log_start = log_.size();
+    // Only this run's lines count: an earlier run's "ready" must not.
+    ready_search_from_ = log_.size();
   }
   int pipefd[2];
   if (::pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  const std::string config = config_path().string();
-  const std::string state = state_dir_.string();
-  const std::string bin = binary().string();
+  std::vector<std::string> args = launcher_;
+  args.insert(args.end(), {binary().string(), "--config", config_path().string(), "--listen", "127.0.0.1:0",
+                           "--state-dir", state_dir_.string()});
+  // The environment is built before fork: the child of a threaded process may
+  // not allocate. Variables set here replace the test's own of the same name.
+  std::vector<std::string> env;
+  auto overridden = [&](std::string_view entry) {
+    const std::string_view name = entry.substr(0, entry.find('='));
+    for (const auto& [n, v] : environment_)
+      if (n == name) return true;
+    for (const auto& n : own_pid_variables_)
+      if (n == name) return true;
+    return false;
+  };
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!overridden(*e)) env.emplace_back(*e);
+  }
+  for (const auto& [n, v] : environment_) env.push_back(n + "=" + v);
+  std::vector<std::pair<std::size_t, std::size_t>> pid_slots;  // (entry, offset of the value)
+  for (const auto& n : own_pid_variables_) {
+    pid_slots.emplace_back(env.size(), n.size() + 1);
+    env.push_back(n + "=" + std::string(23, '0'));  // room for any pid
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    const pid_t self = ::getpid();
+    for (const auto& [entry, offset] : pid_slots) write_decimal(envp[entry] + offset, self);
     ::dup2(pipefd[1], STDERR_FILENO);
     ::dup2(pipefd[1], STDOUT_FILENO);
-    const char* argv[] = {bin.c_str(),   "--config",    config.c_str(), "--listen",
-                          "127.0.0.1:0", "--state-dir", state.c_str(),  nullptr};
-    ::execv(bin.c_str(), const_cast<char* const*>(argv));
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(pipefd[1]);
@@ -81,16 +132,34 @@ void RelaydProcess::start(std::chrono::milliseconds timeout) {
     std::lock_guard lock(mutex_);
     changed_.notify_all();
   });
-  bool ready = false;
-  {
-    // Only this run's lines count: an earlier run's "ready" must not.
-    std::unique_lock lock(mutex_);
-    ready = changed_.wait_for(lock, timeout, [&] { return log_.find("event=ready", log_start) != std::string::npos; });
-  }
-  if (!ready) {
-    const std::string text = log();
-    kill9();
-    throw std::runtime_error("relayd did not become ready; its output:\n" + text);
+}
+
+bool RelaydProcess::wait_ready(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout,
+                           [&] { return log_.find("event=ready", ready_search_from_) != std::string::npos; });
+}
+
+void RelaydProcess::set_environment(const std::string& name, const std::string& value) {
+  environment_.emplace_back(name, value);
+}
+
+void RelaydProcess::set_environment_to_own_pid(const std::string& name) { own_pid_variables_.push_back(name); }
+
+void RelaydProcess::set_launcher(std::vector<std::string> command) { launcher_ = std::move(command); }
+
+std::optional<int> RelaydProcess::terminate_within(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return std::nullopt;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      reap();
+      return status;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
 

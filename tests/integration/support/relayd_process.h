@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace sotto::testing {
@@ -43,6 +45,25 @@ class RelaydProcess {
 
   static std::filesystem::path binary();
 
+  // ---- Starting relayd the way systemd does (set these before start()) ----
+  // Adds NAME=VALUE to relayd's environment, on top of the test's own.
+  void set_environment(const std::string& name, const std::string& value);
+  // Sets NAME to relayd's own pid. systemd sets WATCHDOG_PID and LISTEN_PID
+  // to the service's pid, which only exists after fork, so the child writes it.
+  void set_environment_to_own_pid(const std::string& name);
+  // Runs relayd through a launcher: the command is launcher + relayd's own
+  // arguments, e.g. {"/usr/bin/systemd-socket-activate", "-l", "127.0.0.1:7443"}.
+  // The launcher's path must be absolute (it is not looked up in PATH).
+  void set_launcher(std::vector<std::string> command);
+  // Starts the process and returns at once; start() is spawn() + wait_ready().
+  // A socket-activated relayd only starts at its first connection.
+  void spawn();
+  // Waits until this run of relayd has logged event=ready.
+  bool wait_ready(std::chrono::milliseconds timeout);
+  // SIGTERM, then waits up to timeout for the exit: the wait status, or
+  // nullopt if relayd is still running (the destructor then kills it).
+  std::optional<int> terminate_within(std::chrono::milliseconds timeout);
+
  private:
   void reap();
   std::filesystem::path state_dir_;
@@ -54,6 +75,10 @@ class RelaydProcess {
   std::string log_;
   std::uint16_t port_ = 0;
   std::uint16_t metrics_port_ = 0;
+  std::vector<std::pair<std::string, std::string>> environment_;
+  std::vector<std::string> own_pid_variables_;
+  std::vector<std::string> launcher_;
+  std::size_t ready_search_from_ = 0;  // where this run's log begins
 };
 
 // Runs "relayd ARGS..." to completion; returns exit status and combined output.

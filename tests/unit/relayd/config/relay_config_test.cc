@@ -219,7 +219,7 @@ TEST(RelayConfig, RejectsASingleAddressWhereAListIsWanted) {
 TEST(RelayConfig, RejectsOutOfRangeNumbers) {
   const ConfigError e = relay_error("accounts:\n  argon2:\n    memory_kib: 4096\n");
   EXPECT_STREQ(e.what(),
-               "relayd.yaml:3:17: accounts.argon2.memory_kib: 4096 is out of range; it must be from 19456 to 4194304");
+               "relayd.yaml:3:17: accounts.argon2.memory_kib: 4096 is out of range; it must be from 19456 to 262144");
   EXPECT_EQ(relay_error("accounts:\n  argon2: {iterations: 1}\n").where(), (Location{"relayd.yaml", 2, 24}));
   EXPECT_EQ(relay_error("prekeys:\n  low_mark: 100\n").problem(), "100 is out of range; it must be from 0 to 99");
 }
