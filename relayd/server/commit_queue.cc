@@ -104,6 +104,10 @@ void CommitQueue::run() {
     for (std::size_t i = 0; i < dones.size(); ++i) {
       dones[i](sends[i], i < results.size() ? &results[i] : nullptr);
     }
+    // The callbacks hold their sessions: drop them now, not when the next
+    // batch arrives, or a closed session lives on until someone else sends.
+    dones.clear();
+    sends.clear();
   }
 }
 
