@@ -209,6 +209,20 @@ long RelaydProcess::rss_kib() const {
   return -1;
 }
 
+long RelaydProcess::peak_rss_kib() const {
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "VmHWM:") {
+      long kib = 0;
+      in >> kib;
+      return kib;
+    }
+    in.ignore(4096, '\n');
+  }
+  return -1;
+}
+
 CommandResult run_relayd_command(const std::vector<std::string>& args, const std::string& stdin_text) {
   int out[2], in[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");

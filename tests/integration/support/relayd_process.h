@@ -63,6 +63,9 @@ class RelaydProcess {
   // SIGTERM, then waits up to timeout for the exit: the wait status, or
   // nullopt if relayd is still running (the destructor then kills it).
   std::optional<int> terminate_within(std::chrono::milliseconds timeout);
+  // The most resident memory the running process has had, in KiB (VmHWM):
+  // catches a buffer that grew and was freed again before anyone looked.
+  long peak_rss_kib() const;
 
  private:
   void reap();
