@@ -35,17 +35,7 @@ constexpr std::string_view kExamples = "a size such as 512, 64KiB, 1MiB or 1GiB"
 
 std::uint64_t parse_byte_size(std::string_view text) {
   const std::string shown = quote_for_message(text);
-  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
-    throw ValueSyntaxError("expected " + std::string(kExamples) + " without a sign, got " + shown);
-  }
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  const std::string_view number = text.substr(0, digits);
-  const std::string_view suffix = text.substr(digits);
-  if (number.empty()) throw ValueSyntaxError("expected " + std::string(kExamples) + ", got " + shown);
-  if (!suffix.empty() && (suffix.front() == '.' || suffix.front() == ',')) {
-    throw ValueSyntaxError(shown + " has a fraction; write a whole number of a smaller unit (1536KiB, not 1.5MiB)");
-  }
+  const auto [number, suffix] = split_quantity(text, kExamples, "(1536KiB, not 1.5MiB)");
   std::uint64_t multiplier = 1;
   if (!suffix.empty()) {
     const Unit* unit = nullptr;

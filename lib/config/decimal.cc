@@ -1,6 +1,9 @@
 #include "lib/config/decimal.h"
 
 #include <limits>
+#include <string>
+
+#include "lib/config/config_error.h"
 
 namespace sotto::config {
 
@@ -18,6 +21,22 @@ DecimalResult parse_decimal(std::string_view text) {
     value = value * 10 + digit;
   }
   return {DecimalStatus::ok, value};
+}
+
+Quantity split_quantity(std::string_view text, std::string_view examples, std::string_view fraction_hint) {
+  const std::string shown = quote_for_message(text);
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
+    throw ValueSyntaxError("expected " + std::string(examples) + " without a sign, got " + shown);
+  }
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const Quantity q{text.substr(0, digits), text.substr(digits)};
+  if (q.number.empty()) throw ValueSyntaxError("expected " + std::string(examples) + ", got " + shown);
+  if (!q.unit.empty() && (q.unit.front() == '.' || q.unit.front() == ',')) {
+    throw ValueSyntaxError(shown + " has a fraction; write a whole number of a smaller unit " +
+                           std::string(fraction_hint));
+  }
+  return q;
 }
 
 }  // namespace sotto::config

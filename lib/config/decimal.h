@@ -22,4 +22,13 @@ struct DecimalResult {
 // "0" itself). Everything else is refused rather than guessed at.
 DecimalResult parse_decimal(std::string_view text);
 
+// "64KiB" -> {"64", "KiB"}: the leading digits and whatever follows. Refuses,
+// with ValueSyntaxError, a sign, a missing number ("expected EXAMPLES") and a
+// fraction (the message ends with fraction_hint, e.g. "(90m, not 1.5h)").
+struct Quantity {
+  std::string_view number;
+  std::string_view unit;
+};
+Quantity split_quantity(std::string_view text, std::string_view examples, std::string_view fraction_hint);
+
 }  // namespace sotto::config

@@ -31,17 +31,7 @@ constexpr std::string_view kExamples = "a duration such as 250ms, 10s, 5m, 2h or
 
 std::chrono::milliseconds parse_duration(std::string_view text) {
   const std::string shown = quote_for_message(text);
-  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
-    throw ValueSyntaxError("expected " + std::string(kExamples) + " without a sign, got " + shown);
-  }
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  const std::string_view number = text.substr(0, digits);
-  const std::string_view suffix = text.substr(digits);
-  if (number.empty()) throw ValueSyntaxError("expected " + std::string(kExamples) + ", got " + shown);
-  if (!suffix.empty() && (suffix.front() == '.' || suffix.front() == ',')) {
-    throw ValueSyntaxError(shown + " has a fraction; write a whole number of a smaller unit (90m, not 1.5h)");
-  }
+  const auto [number, suffix] = split_quantity(text, kExamples, "(90m, not 1.5h)");
   if (suffix.empty()) {
     throw ValueSyntaxError(shown + " has no unit; add one of ms, s, m, h, d (e.g. " + std::string(number) + "s)");
   }

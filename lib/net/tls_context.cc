@@ -13,22 +13,17 @@
 #include <cstdio>
 
 #include "lib/crypto/bytes.h"
+#include "lib/crypto/openssl_handles.h"
 #include "lib/crypto/sha256.h"
 
 namespace sotto::net {
 
 namespace {
 
-template <auto Free>
-struct Free_ {
-  template <typename T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using X509Ptr = std::unique_ptr<X509, Free_<X509_free>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Free_<EVP_PKEY_free>>;
-using BioPtr = std::unique_ptr<BIO, Free_<BIO_free_all>>;
+using crypto::detail::Deleter;
+using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
+using PkeyPtr = crypto::detail::PkeyPtr;
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 
 [[noreturn]] void fail(const std::string& what) {
   const unsigned long code = ERR_get_error();
@@ -143,7 +138,7 @@ bool ensure_self_signed_certificate(const std::filesystem::path& certificate_pem
   std::array<unsigned char, 16> serial{};
   if (RAND_bytes(serial.data(), serial.size()) != 1) fail("random generator failed");
   serial[0] &= 0x7f;  // a positive serial number
-  std::unique_ptr<BIGNUM, Free_<BN_free>> bn(BN_bin2bn(serial.data(), serial.size(), nullptr));
+  std::unique_ptr<BIGNUM, Deleter<BN_free>> bn(BN_bin2bn(serial.data(), serial.size(), nullptr));
   const long ten_years = 10L * 365 * 24 * 3600;
   X509_NAME* name = X509_get_subject_name(cert.get());
   if (!bn || X509_set_version(cert.get(), 2) != 1 || !BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get())) ||
