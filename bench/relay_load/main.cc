@@ -1,5 +1,5 @@
 // relay_load: a load generator for relayd on this machine (see load_options.cc
-// for the options, docs/performance-relay.md for what the figures mean).
+// for the options, docs/performance.md for what the figures mean).
 #include <iostream>
 
 #include "bench/relay_load/fd_limit.h"
