@@ -25,18 +25,23 @@
 #include "lib/crypto/prekey.h"
 #include "lib/crypto/secret_bytes.h"
 #include "lib/crypto/sha256.h"
+#include "tests/fuzz/stored_blob_oracle.h"
 
 namespace {
+
+using sotto::fuzz::checksum_is_right;
+using sotto::fuzz::kChecksumSize;
+using sotto::fuzz::kMagicSize;
+using sotto::fuzz::kOverhead;
+using sotto::fuzz::kVersion;
+using sotto::fuzz::same;
+using sotto::fuzz::with_right_checksum;
 
 using sotto::crypto::Bytes;
 using sotto::crypto::ByteView;
 using sotto::crypto::SecretBytes;
 
 // docs/crypto.md, "Stored forms".
-constexpr std::size_t kMagicSize = 4;
-constexpr std::size_t kChecksumSize = 32;
-constexpr std::size_t kOverhead = kMagicSize + 1 + kChecksumSize;
-constexpr std::uint8_t kVersion = 1;
 constexpr std::size_t kIdentityBody = 32 + 32;          // Ed25519 seed, X25519 private key
 constexpr std::size_t kSignedPrekeyBody = 4 + 32 + 64;  // id, X25519 private key, signature
 constexpr std::size_t kOneTimePrekeyBody = 4 + 32;      // id, X25519 private key
@@ -48,29 +53,9 @@ void check(bool ok, const char* property) {
   }
 }
 
-bool same(ByteView a, ByteView b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
-
 std::uint32_t be32_at(ByteView in, std::size_t at) {
   return static_cast<std::uint32_t>(in[at]) << 24 | static_cast<std::uint32_t>(in[at + 1]) << 16 |
          static_cast<std::uint32_t>(in[at + 2]) << 8 | static_cast<std::uint32_t>(in[at + 3]);
-}
-
-bool checksum_is_right(ByteView blob) {
-  if (blob.size() < kChecksumSize) return false;
-  const std::size_t covered = blob.size() - kChecksumSize;
-  const sotto::crypto::Sha256Digest sum = sotto::crypto::sha256(blob.first(covered));
-  return same(sum, blob.subspan(covered));
-}
-
-// The input with its trailing checksum made right (the input itself when it
-// is too short to hold one).
-Bytes with_right_checksum(ByteView in) {
-  Bytes out(in.begin(), in.end());
-  if (out.size() < kOverhead) return out;
-  const std::size_t covered = out.size() - kChecksumSize;
-  const sotto::crypto::Sha256Digest sum = sotto::crypto::sha256(ByteView(out).first(covered));
-  std::copy(sum.begin(), sum.end(), out.begin() + static_cast<long>(covered));
-  return out;
 }
 
 bool is_valid_blob(ByteView blob, std::string_view magic, std::size_t body_size) {

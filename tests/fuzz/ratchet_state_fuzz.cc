@@ -25,17 +25,22 @@
 #include "lib/crypto/error.h"
 #include "lib/crypto/secret_bytes.h"
 #include "lib/crypto/sha256.h"
+#include "tests/fuzz/stored_blob_oracle.h"
 
 namespace {
+
+using sotto::fuzz::checksum_is_right;
+using sotto::fuzz::kChecksumSize;
+using sotto::fuzz::kMagicSize;
+using sotto::fuzz::kOverhead;
+using sotto::fuzz::kVersion;
+using sotto::fuzz::same;
+using sotto::fuzz::with_right_checksum;
 
 using sotto::crypto::Bytes;
 using sotto::crypto::ByteView;
 
 // docs/crypto.md, "Stored forms" and "Session state serialization".
-constexpr std::size_t kMagicSize = 4;
-constexpr std::size_t kChecksumSize = 32;
-constexpr std::size_t kOverhead = kMagicSize + 1 + kChecksumSize;
-constexpr std::uint8_t kVersion = 1;
 constexpr std::size_t kKeySize = 32;
 constexpr std::uint32_t kMaxAssociatedData = 640;
 constexpr std::uint32_t kMaxRetiredKeys = 32;
@@ -50,24 +55,6 @@ void check(bool ok, const char* property) {
     std::fprintf(stderr, "ratchet_state_fuzz: property violated: %s\n", property);
     std::abort();
   }
-}
-
-bool same(ByteView a, ByteView b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
-
-bool checksum_is_right(ByteView blob) {
-  if (blob.size() < kChecksumSize) return false;
-  const std::size_t covered = blob.size() - kChecksumSize;
-  const sotto::crypto::Sha256Digest sum = sotto::crypto::sha256(blob.first(covered));
-  return same(sum, blob.subspan(covered));
-}
-
-Bytes with_right_checksum(ByteView in) {
-  Bytes out(in.begin(), in.end());
-  if (out.size() < kOverhead) return out;
-  const std::size_t covered = out.size() - kChecksumSize;
-  const sotto::crypto::Sha256Digest sum = sotto::crypto::sha256(ByteView(out).first(covered));
-  std::copy(sum.begin(), sum.end(), out.begin() + static_cast<long>(covered));
-  return out;
 }
 
 // What the document says a well-formed body is, read field by field.
