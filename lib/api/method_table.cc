@@ -1,0 +1,198 @@
+#include "lib/api/method_table.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "lib/api/api_error.h"
+
+namespace sotto::api {
+namespace {
+
+using enum ValueType;
+
+constexpr std::array<ParamSpec, 3> kRegisterParams{{
+    {"username", kString, true},
+    {"password", kString, true},
+    {"invite", kString, false},
+}};
+constexpr std::array<ParamSpec, 2> kLoginParams{{
+    {"username", kString, true},
+    {"password", kString, true},
+}};
+constexpr std::array<ParamSpec, 2> kSendParams{{
+    {"peer", kString, true},
+    {"text", kString, true},
+}};
+constexpr std::array<ParamSpec, 3> kHistoryParams{{
+    {"peer", kString, true},
+    {"limit", kInt64, false},   // 0: the default (50); at most 1000
+    {"before", kString, false}, // a message id: only messages older than it
+}};
+constexpr std::array<ParamSpec, 1> kPeerParam{{{"peer", kString, true}}};
+constexpr std::array<ParamSpec, 1> kIdParam{{{"id", kString, true}}};
+constexpr std::array<ParamSpec, 1> kOnlineParams{{{"peers", kStringList, false}}};  // []: every contact
+constexpr std::array<ParamSpec, 2> kExportParams{{
+    {"peer", kString, true},
+    {"format", kString, false},  // "json" (default) or "txt"
+}};
+
+constexpr std::array kMethods{
+    MethodSpec{"register", "Register", kRegisterParams, ResultType::kObject,
+               "Creates an account on the relay with a new identity key; logs in."},
+    MethodSpec{"login", "Login", kLoginParams, ResultType::kObject, "Logs in to an existing account."},
+    MethodSpec{"logout", "Logout", {}, ResultType::kObject, "Revokes the session token; keys and history stay."},
+    MethodSpec{"status", "Status", {}, ResultType::kObject, "Account, relay connection, outbox and unread counts."},
+    MethodSpec{"send", "Send", kSendParams, ResultType::kObject,
+               "Queues a text message; returns its id at once, before any network work."},
+    MethodSpec{"get_message", "GetMessage", kIdParam, ResultType::kObject, "One message by id, with its state."},
+    MethodSpec{"history", "History", kHistoryParams, ResultType::kObjectList,
+               "A conversation, newest last; at most limit messages older than before."},
+    MethodSpec{"inbox", "Inbox", {}, ResultType::kObjectList, "Unread incoming messages, oldest first."},
+    MethodSpec{"mark_read", "MarkRead", kPeerParam, ResultType::kObject, "Marks a conversation read."},
+    MethodSpec{"contacts", "Contacts", {}, ResultType::kObjectList, "Known peers with their identity and trust."},
+    MethodSpec{"online", "Online", kOnlineParams, ResultType::kObjectList, "Presence of peers (the relay's view)."},
+    MethodSpec{"fingerprint", "Fingerprint", kPeerParam, ResultType::kObject,
+               "The safety number of this account and a peer."},
+    MethodSpec{"verify", "Verify", kPeerParam, ResultType::kObject,
+               "Trusts the peer's current identity key after the user compared safety numbers."},
+    MethodSpec{"export", "Export", kExportParams, ResultType::kObject, "A conversation as JSON or text."},
+    MethodSpec{"relay_forget", "RelayForget", {}, ResultType::kObject,
+               "Forgets the pinned relay certificate; the next connection pins anew."},
+    MethodSpec{"subscribe", "", {}, ResultType::kObject,
+               "Socket only: events follow as JSON-RPC notifications (D-Bus has signals)."},
+};
+
+constexpr std::array<EventSpec, 4> kEvents{{
+    {"MessageReceived", "A message arrived and is stored in history."},
+    {"DeliveryChanged", "An outgoing message changed state (sent, delivered, read, failed)."},
+    {"ConnectionChanged", "The relay connection went up or down."},
+    {"IdentityChanged", "A peer's identity key changed; sending to them waits for verify."},
+}};
+
+bool has_type(const nlohmann::json& value, ValueType type) {
+  switch (type) {
+    case kString:
+      return value.is_string();
+    case kInt64:
+      return value.is_number_integer() &&
+             (value.is_number_unsigned() ? value.get<std::uint64_t>() <= INT64_MAX : true);
+    case kBool:
+      return value.is_boolean();
+    case kStringList:
+      return value.is_array() && std::all_of(value.begin(), value.end(), [](const auto& v) { return v.is_string(); });
+  }
+  return false;
+}
+
+nlohmann::json default_value(ValueType type) {
+  switch (type) {
+    case kString:
+      return "";
+    case kInt64:
+      return 0;
+    case kBool:
+      return false;
+    case kStringList:
+      return nlohmann::json::array();
+  }
+  return nullptr;
+}
+
+void check_string_sizes(const std::string& name, const nlohmann::json& value) {
+  auto check = [&](const nlohmann::json& s) {
+    if (s.get_ref<const std::string&>().size() > kMaxStringParam) {
+      throw ApiError(ErrorName::kInvalidParams,
+                     "parameter '" + name + "' is longer than " + std::to_string(kMaxStringParam) + " bytes");
+    }
+  };
+  if (value.is_string()) check(value);
+  if (value.is_array()) {
+    if (value.size() > 1024) throw ApiError(ErrorName::kInvalidParams, "parameter '" + name + "' has too many items");
+    for (const auto& item : value) check(item);
+  }
+}
+
+}  // namespace
+
+std::span<const MethodSpec> method_table() { return kMethods; }
+
+const MethodSpec* find_method(std::string_view name) {
+  for (const auto& m : kMethods) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+nlohmann::json normalize_params(const MethodSpec& method, const nlohmann::json& params) {
+  if (!params.is_null() && !params.is_object()) {
+    throw ApiError(ErrorName::kInvalidParams, "params must be an object of named parameters");
+  }
+  nlohmann::json out = nlohmann::json::object();
+  if (params.is_object()) {
+    for (const auto& [key, value] : params.items()) {
+      auto it = std::find_if(method.params.begin(), method.params.end(), [&](const ParamSpec& p) { return p.name == key; });
+      if (it == method.params.end()) {
+        throw ApiError(ErrorName::kInvalidParams,
+                       "unknown parameter '" + key + "' for method '" + std::string(method.name) + "'");
+      }
+      if (!has_type(value, it->type)) {
+        throw ApiError(ErrorName::kInvalidParams,
+                       "parameter '" + key + "' must be " + std::string(to_string(it->type)));
+      }
+      check_string_sizes(key, value);
+      out[key] = value;
+    }
+  }
+  for (const auto& p : method.params) {
+    const std::string key(p.name);
+    if (out.contains(key)) continue;
+    if (p.required) {
+      throw ApiError(ErrorName::kInvalidParams,
+                     "missing parameter '" + key + "' for method '" + std::string(method.name) + "'");
+    }
+    out[key] = default_value(p.type);
+  }
+  return out;
+}
+
+std::span<const EventSpec> event_table() { return kEvents; }
+
+const EventSpec* find_event(std::string_view name) {
+  for (const auto& e : kEvents) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+std::string_view to_string(ValueType type) {
+  switch (type) {
+    case kString:
+      return "a string";
+    case kInt64:
+      return "an integer";
+    case kBool:
+      return "true or false";
+    case kStringList:
+      return "an array of strings";
+  }
+  return "?";
+}
+
+std::string_view dbus_signature(ValueType type) {
+  switch (type) {
+    case kString:
+      return "s";
+    case kInt64:
+      return "x";
+    case kBool:
+      return "b";
+    case kStringList:
+      return "as";
+  }
+  return "";
+}
+
+std::string_view dbus_signature(ResultType type) { return type == ResultType::kObject ? "a{sv}" : "aa{sv}"; }
+
+}  // namespace sotto::api
