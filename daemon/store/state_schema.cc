@@ -1,0 +1,131 @@
+#include "daemon/store/state_schema.h"
+
+#include <array>
+
+namespace sotto::msgd {
+namespace {
+
+// Version 1.
+//
+// Tables are STRICT: a value of the wrong type is an error, not silently
+// stored. One-row tables carry `slot INTEGER PRIMARY KEY CHECK (slot = 1)` and
+// get their row here, so their stores only ever UPDATE and SELECT.
+//
+// Key material (identity, prekeys, ratchet states, the relay token) is stored
+// as lib/crypto's serialize() bytes, which carry their own magic, version and
+// checksum: a damaged blob fails to load instead of yielding a wrong key.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE account (
+  slot INTEGER PRIMARY KEY CHECK (slot = 1),
+  username TEXT CHECK (username <> ''),
+  token BLOB,
+  token_expires_at_ms INTEGER,
+  CHECK ((token IS NULL) = (token_expires_at_ms IS NULL))
+) STRICT;
+INSERT INTO account (slot) VALUES (1);
+
+-- Trust on first use: the relay's certificate fingerprint, per "host:port".
+CREATE TABLE relay_pins (
+  relay TEXT PRIMARY KEY CHECK (relay <> ''),
+  fingerprint TEXT NOT NULL CHECK (fingerprint <> '')
+) STRICT, WITHOUT ROWID;
+
+-- msgd's own small settings (timestamps of the last prekey rotation and the like).
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY CHECK (key <> ''),
+  value INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE identity (
+  slot INTEGER PRIMARY KEY CHECK (slot = 1),
+  key_pair BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE signed_prekeys (
+  prekey_id INTEGER PRIMARY KEY CHECK (prekey_id BETWEEN 0 AND 4294967295),
+  key_pair BLOB NOT NULL,
+  created_at_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE one_time_prekeys (
+  prekey_id INTEGER PRIMARY KEY CHECK (prekey_id BETWEEN 0 AND 4294967295),
+  key_pair BLOB NOT NULL
+) STRICT;
+
+-- The id counters only grow, so a prekey id is never handed out twice (a
+-- peer holding an old bundle must never meet a different key under its id).
+-- The reference keeps the current signed prekey from being deleted.
+CREATE TABLE prekey_state (
+  slot INTEGER PRIMARY KEY CHECK (slot = 1),
+  current_signed_prekey INTEGER REFERENCES signed_prekeys(prekey_id),
+  next_signed_prekey_id INTEGER NOT NULL CHECK (next_signed_prekey_id BETWEEN 1 AND 4294967296),
+  next_one_time_prekey_id INTEGER NOT NULL CHECK (next_one_time_prekey_id BETWEEN 1 AND 4294967296)
+) STRICT;
+INSERT INTO prekey_state (slot, next_signed_prekey_id, next_one_time_prekey_id) VALUES (1, 1, 1);
+
+CREATE TABLE sessions (
+  peer TEXT PRIMARY KEY CHECK (peer <> ''),
+  state BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE contacts (
+  username TEXT PRIMARY KEY CHECK (username <> ''),
+  signing_key BLOB NOT NULL CHECK (length(signing_key) = 32),
+  dh_key BLOB NOT NULL CHECK (length(dh_key) = 32),
+  identity_signature BLOB NOT NULL CHECK (length(identity_signature) = 64),
+  first_seen_ms INTEGER NOT NULL,
+  trust TEXT NOT NULL CHECK (trust IN ('trusted', 'verified', 'untrusted')),
+  identity_changed INTEGER NOT NULL CHECK (identity_changed IN (0, 1))
+) STRICT, WITHOUT ROWID;
+
+-- seq is the insertion order that history pages by. (id, peer) is the
+-- de-duplication key and serves find(id); the partial index keeps the unread
+-- lookups (inbox, count) from scanning the whole history.
+CREATE TABLE messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL CHECK (length(id) = 32 AND id NOT GLOB '*[^0-9a-f]*'),
+  peer TEXT NOT NULL CHECK (peer <> ''),
+  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+  sender TEXT NOT NULL,
+  text TEXT NOT NULL,
+  sent_at_ms INTEGER NOT NULL,
+  received_at_ms INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'delivered', 'read', 'failed', 'unread')),
+  identity_warning INTEGER NOT NULL CHECK (identity_warning IN (0, 1)),
+  UNIQUE (id, peer)
+) STRICT;
+CREATE INDEX messages_by_peer ON messages(peer, seq);
+CREATE INDEX messages_unread ON messages(seq) WHERE direction = 'in' AND state = 'unread';
+
+-- What still has to reach the relay. envelope is set once the payload is
+-- encrypted, in the same transaction that saves the advanced ratchet, so a
+-- resend after a crash sends the same bytes. body is the plaintext payload
+-- for kinds other than "text" (whose text lives in messages).
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL UNIQUE CHECK (length(message_id) = 32 AND message_id NOT GLOB '*[^0-9a-f]*'),
+  peer TEXT NOT NULL CHECK (peer <> ''),
+  kind TEXT NOT NULL CHECK (kind <> ''),
+  body BLOB,
+  envelope BLOB
+) STRICT;
+
+-- The X3DH header of a session this msgd started and the peer has not yet
+-- answered: every message to that peer carries it until the peer's first reply.
+CREATE TABLE pending_initiations (
+  peer TEXT PRIMARY KEY CHECK (peer <> ''),
+  ephemeral_public BLOB NOT NULL CHECK (length(ephemeral_public) = 32),
+  signed_prekey_id INTEGER NOT NULL,
+  one_time_prekey_id INTEGER
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array<store::Migration, 1> kMigrations{{
+    {"account, keys, sessions, contacts, messages, outbox", kVersion1},
+}};
+
+}  // namespace
+
+std::span<const store::Migration> state_migrations() { return kMigrations; }
+
+}  // namespace sotto::msgd
