@@ -62,7 +62,7 @@ void RelaydProcess::spawn() {
   int pipefd[2];
   if (::pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   std::vector<std::string> args = launcher_;
-  args.insert(args.end(), {binary().string(), "--config", config_path().string(), "--listen", "127.0.0.1:0",
+  args.insert(args.end(), {binary().string(), "--config", config_path().string(), "--listen", listen_,
                            "--state-dir", state_dir_.string()});
   // The environment is built before fork: the child of a threaded process may
   // not allocate. Variables set here replace the test's own of the same name.

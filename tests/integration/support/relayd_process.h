@@ -55,6 +55,9 @@ class RelaydProcess {
   // arguments, e.g. {"/usr/bin/systemd-socket-activate", "-l", "127.0.0.1:7443"}.
   // The launcher's path must be absolute (it is not looked up in PATH).
   void set_launcher(std::vector<std::string> command);
+  // The --listen address (default 127.0.0.1:0, a port the kernel picks). A
+  // fixed port lets clients that pinned host:port reconnect after a restart.
+  void set_listen(std::string address) { listen_ = std::move(address); }
   // Starts the process and returns at once; start() is spawn() + wait_ready().
   // A socket-activated relayd only starts at its first connection.
   void spawn();
@@ -81,6 +84,7 @@ class RelaydProcess {
   std::vector<std::pair<std::string, std::string>> environment_;
   std::vector<std::string> own_pid_variables_;
   std::vector<std::string> launcher_;
+  std::string listen_ = "127.0.0.1:0";
   std::size_t ready_search_from_ = 0;  // where this run's log begins
 };
 

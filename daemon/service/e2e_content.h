@@ -1,0 +1,63 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "lib/crypto/bytes.h"
+
+namespace sotto::msgd {
+
+// What two msgds say to each other inside the Double Ratchet. The relay sees
+// only the envelope (below); everything here is encrypted and padded.
+//
+// Content, version 1 (big-endian):
+//   u8 version (1) | u8 kind | 16 bytes message id | u32 sent_at high | u32 sent_at low (ms since the epoch)
+//   kind 1 (text):    u32 length | UTF-8 text
+//   kind 2 (receipt): u8 state (1 delivered, 2 read) | 16 bytes id of the message it acknowledges
+// The message id repeats the relay's Send.message_id inside the encryption, so
+// a relay that swaps ids is caught.
+enum class ContentKind : std::uint8_t { kText = 1, kReceipt = 2 };
+enum class ReceiptState : std::uint8_t { kDelivered = 1, kRead = 2 };
+
+using MessageId = std::array<std::uint8_t, 16>;
+
+struct Content {
+  ContentKind kind = ContentKind::kText;
+  MessageId id{};
+  std::uint64_t sent_at_ms = 0;
+  std::string text;                                   // kText
+  ReceiptState receipt_state = ReceiptState::kDelivered;  // kReceipt
+  MessageId acknowledged{};                           // kReceipt
+};
+
+inline constexpr std::size_t kMaxTextBytes = 64 * 1024;
+
+class ContentError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+crypto::Bytes encode_content(const Content& content);
+Content parse_content(crypto::ByteView bytes);  // throws ContentError
+
+// The envelope the relay carries: u8 type | body.
+//   type 1: an X3DH initial message (lib/crypto/initial_message.h) carrying the first ratchet message
+//   type 2: a Double Ratchet message
+enum class EnvelopeType : std::uint8_t { kInitial = 1, kRatchet = 2 };
+
+struct Envelope {
+  EnvelopeType type = EnvelopeType::kRatchet;
+  crypto::ByteView body;  // points into the parsed bytes
+};
+
+crypto::Bytes encode_envelope(EnvelopeType type, crypto::ByteView body);
+Envelope parse_envelope(crypto::ByteView bytes);  // throws ContentError
+
+std::string message_id_hex(const MessageId& id);
+MessageId message_id_from_hex(std::string_view hex);          // throws ContentError
+MessageId message_id_from_bytes(crypto::ByteView bytes);      // throws ContentError unless 16 bytes
+MessageId random_message_id();
+
+}  // namespace sotto::msgd

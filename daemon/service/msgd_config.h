@@ -1,0 +1,37 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sotto::msgd {
+
+// What msgd does when a peer's identity key is not the one it knew
+// (signal-cli's --trust-new-identities).
+enum class TrustPolicy {
+  kOnFirstUse,  // the first key is trusted; a later change blocks sending until `msgctl trust`
+  kAlways,      // every new key is trusted (a change is still reported)
+  kNever,       // no key is trusted until the user verifies it
+};
+std::string_view to_string(TrustPolicy policy);
+
+// msgd.yaml ($XDG_CONFIG_HOME/sotto/msgd.yaml). Flags override the file.
+struct MsgdConfig {
+  std::string relay;              // "host:port"; empty: not configured
+  std::string relay_fingerprint;  // "sha256:<64 hex>" pinned up front; empty: accept-new
+  TrustPolicy trust_new_identities = TrustPolicy::kOnFirstUse;
+  std::string device_name = "msgd";
+  std::filesystem::path data_dir;  // empty: the XDG default
+  std::filesystem::path socket;    // empty: the XDG default
+};
+
+// Throw config::ConfigError ("FILE:LINE:COL: key: problem").
+MsgdConfig load_msgd_config(const std::filesystem::path& path);
+MsgdConfig parse_msgd_config(std::string_view text, std::string_view name);
+
+// Checks a "sha256:<hex>" fingerprint as given on the command line; returns it
+// in lower case, or throws std::invalid_argument naming the problem.
+std::string normalize_relay_fingerprint(std::string_view text);
+
+}  // namespace sotto::msgd
