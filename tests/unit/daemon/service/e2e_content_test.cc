@@ -1,0 +1,106 @@
+#include "daemon/service/e2e_content.h"
+
+#include <gtest/gtest.h>
+
+namespace sotto::msgd {
+namespace {
+
+Content text_content(std::string text) {
+  Content c;
+  c.kind = ContentKind::kText;
+  c.id = random_message_id();
+  c.sent_at_ms = 1'790'000'000'123ULL;
+  c.text = std::move(text);
+  return c;
+}
+
+TEST(E2eContent, TextRoundTrips) {
+  const Content c = text_content("hi ✓ \n\0 with a NUL");
+  const Content back = parse_content(encode_content(c));
+  EXPECT_EQ(back.kind, ContentKind::kText);
+  EXPECT_EQ(back.id, c.id);
+  EXPECT_EQ(back.sent_at_ms, c.sent_at_ms);
+  EXPECT_EQ(back.text, c.text);
+}
+
+TEST(E2eContent, LargestTextRoundTripsAndLargerIsRefused) {
+  EXPECT_EQ(parse_content(encode_content(text_content(std::string(kMaxTextBytes, 'x')))).text.size(), kMaxTextBytes);
+  EXPECT_THROW(encode_content(text_content(std::string(kMaxTextBytes + 1, 'x'))), ContentError);
+}
+
+TEST(E2eContent, ReceiptRoundTrips) {
+  Content r;
+  r.kind = ContentKind::kReceipt;
+  r.id = random_message_id();
+  r.receipt_state = ReceiptState::kRead;
+  r.acknowledged = random_message_id();
+  const Content back = parse_content(encode_content(r));
+  EXPECT_EQ(back.kind, ContentKind::kReceipt);
+  EXPECT_EQ(back.receipt_state, ReceiptState::kRead);
+  EXPECT_EQ(back.acknowledged, r.acknowledged);
+}
+
+TEST(E2eContent, EveryTruncationIsRefused) {
+  const crypto::Bytes bytes = encode_content(text_content("truncate me"));
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_THROW(parse_content(crypto::ByteView(bytes.data(), n)), ContentError) << n;
+  }
+}
+
+TEST(E2eContent, TrailingBytesUnknownKindsAndVersionsAreRefused) {
+  crypto::Bytes bytes = encode_content(text_content("x"));
+  crypto::Bytes longer = bytes;
+  longer.push_back(0);
+  EXPECT_THROW(parse_content(longer), ContentError);
+  crypto::Bytes wrong_version = bytes;
+  wrong_version[0] = 2;
+  EXPECT_THROW(parse_content(wrong_version), ContentError);
+  crypto::Bytes wrong_kind = bytes;
+  wrong_kind[1] = 9;
+  EXPECT_THROW(parse_content(wrong_kind), ContentError);
+}
+
+TEST(E2eContent, HugeDeclaredLengthIsRefusedWithoutAllocating) {
+  crypto::Bytes bytes = encode_content(text_content("x"));
+  // The text length field sits after version, kind, id and time (26 bytes).
+  bytes[26] = 0xff;
+  bytes[27] = 0xff;
+  bytes[28] = 0xff;
+  bytes[29] = 0xff;
+  EXPECT_THROW(parse_content(bytes), ContentError);
+}
+
+TEST(E2eContent, BadReceiptStateIsRefused) {
+  Content r;
+  r.kind = ContentKind::kReceipt;
+  crypto::Bytes bytes = encode_content(r);
+  bytes[26] = 7;
+  EXPECT_THROW(parse_content(bytes), ContentError);
+}
+
+TEST(Envelope, RoundTripsAndRefusesUnknownTypes) {
+  const crypto::Bytes body{1, 2, 3};
+  const crypto::Bytes bytes = encode_envelope(EnvelopeType::kInitial, body);
+  const Envelope e = parse_envelope(bytes);
+  EXPECT_EQ(e.type, EnvelopeType::kInitial);
+  EXPECT_EQ(crypto::Bytes(e.body.begin(), e.body.end()), body);
+  EXPECT_THROW(parse_envelope(crypto::Bytes{}), ContentError);
+  EXPECT_THROW(parse_envelope(crypto::Bytes{0, 1}), ContentError);
+  EXPECT_THROW(parse_envelope(crypto::Bytes{3}), ContentError);
+}
+
+TEST(MessageIds, HexRoundTripAndHostileInput) {
+  const MessageId id = random_message_id();
+  const std::string hex = message_id_hex(id);
+  EXPECT_EQ(hex.size(), 32u);
+  EXPECT_EQ(hex.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(message_id_from_hex(hex), id);
+  EXPECT_THROW(message_id_from_hex(""), ContentError);
+  EXPECT_THROW(message_id_from_hex(std::string(32, 'g')), ContentError);
+  EXPECT_THROW(message_id_from_hex(std::string(34, 'a')), ContentError);
+  EXPECT_THROW(message_id_from_bytes(crypto::Bytes(15)), ContentError);
+  EXPECT_NE(random_message_id(), random_message_id());
+}
+
+}  // namespace
+}  // namespace sotto::msgd

@@ -1,0 +1,63 @@
+#include "daemon/service/msgd_config.h"
+
+#include <gtest/gtest.h>
+
+#include "lib/config/config_error.h"
+
+namespace sotto::msgd {
+namespace {
+
+TEST(MsgdConfig, EmptyFileGivesDefaults) {
+  const MsgdConfig c = parse_msgd_config("", "msgd.yaml");
+  EXPECT_EQ(c.relay, "");
+  EXPECT_EQ(c.trust_new_identities, TrustPolicy::kOnFirstUse);
+  EXPECT_EQ(c.device_name, "msgd");
+}
+
+TEST(MsgdConfig, ReadsEverySetting) {
+  const MsgdConfig c = parse_msgd_config(
+      "relay: relay.example.org:7443\n"
+      "relay_fingerprint: sha256:" + std::string(64, 'A') + "\n"
+      "trust_new_identities: never\n"
+      "device_name: laptop\n"
+      "data_dir: /var/tmp/sotto\n"
+      "socket: /run/user/1000/sotto/msgd.sock\n",
+      "msgd.yaml");
+  EXPECT_EQ(c.relay, "relay.example.org:7443");
+  EXPECT_EQ(c.relay_fingerprint, "sha256:" + std::string(64, 'a'));
+  EXPECT_EQ(c.trust_new_identities, TrustPolicy::kNever);
+  EXPECT_EQ(c.device_name, "laptop");
+  EXPECT_EQ(c.data_dir, "/var/tmp/sotto");
+  EXPECT_EQ(c.socket, "/run/user/1000/sotto/msgd.sock");
+}
+
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_msgd_config(yaml, "msgd.yaml");
+  } catch (const config::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(MsgdConfig, BadValuesNameTheirPlace) {
+  EXPECT_NE(error_of("relay: not a host port\n").find("msgd.yaml:1:"), std::string::npos);
+  EXPECT_NE(error_of("relay: h:99999\n").find("msgd.yaml:1:"), std::string::npos);
+  EXPECT_NE(error_of("trust_new_identities: sometimes\n").find("msgd.yaml:1:"), std::string::npos);
+  EXPECT_NE(error_of("relay_fingerprint: md5:abcd\n").find("sha256:"), std::string::npos);
+  EXPECT_NE(error_of("relay_fingerprint: sha256:" + std::string(63, 'a') + "\n").find("64 hex"), std::string::npos);
+  EXPECT_NE(error_of("relay_fingerprint: sha256:" + std::string(64, 'z') + "\n").find("hex"), std::string::npos);
+  EXPECT_NE(error_of("data_dir: relative/path\n").find("msgd.yaml:1:"), std::string::npos);
+  EXPECT_NE(error_of("relya: h:1\n").find("relya"), std::string::npos) << "unknown keys are refused";
+  EXPECT_NE(error_of("device_name: " + std::string(100, 'x') + "\n").find("msgd.yaml:1:"), std::string::npos);
+  EXPECT_NE(error_of("- a\n- b\n"), "") << "not a mapping";
+}
+
+TEST(RelayFingerprint, Normalizes) {
+  EXPECT_EQ(normalize_relay_fingerprint("sha256:" + std::string(64, 'F')), "sha256:" + std::string(64, 'f'));
+  EXPECT_THROW(normalize_relay_fingerprint(""), std::invalid_argument);
+  EXPECT_THROW(normalize_relay_fingerprint("sha256:"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace sotto::msgd
