@@ -106,6 +106,7 @@ int run(const Flags& flags) {
   events.add(&socket_server);
 
   std::unique_ptr<msgd::DbusService> dbus;
+  int exit_status = 0;
   if (!flags.no_dbus && std::getenv("DBUS_SESSION_BUS_ADDRESS") != nullptr) {
     std::unique_ptr<sdbus::IConnection> connection;
     try {
@@ -116,6 +117,13 @@ int run(const Flags& flags) {
     if (connection) {
       dbus = std::make_unique<msgd::DbusService>(io, std::move(connection), messenger);
       dbus->start();  // throws when another msgd owns the name
+      // Without its bus msgd is half there; exit non-zero so that systemd
+      // (Restart=on-failure) starts it again on the new bus.
+      dbus->on_disconnected([&](const std::string& reason) {
+        msgd::log_error("dbus_lost", {{"error", reason}});
+        exit_status = 1;
+        io.stop();
+      });
       events.add(dbus.get());
     }
   }
@@ -138,7 +146,7 @@ int run(const Flags& flags) {
   io.run();
   events.remove(&socket_server);
   if (dbus) events.remove(dbus.get());
-  return 0;
+  return exit_status;
 }
 
 }  // namespace

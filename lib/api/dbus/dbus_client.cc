@@ -3,13 +3,13 @@
 // type of every argument).
 
 #include <poll.h>
+#include <sdbus-c++/sdbus-c++.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <deque>
 #include <memory>
 #include <stdexcept>
-#include <sdbus-c++/sdbus-c++.h>
 #include <string>
 #include <utility>
 #include <vector>
@@ -125,8 +125,7 @@ class DbusClient final : public Client {
       reply >> result;
       return to_json(result);
     } catch (const std::exception& e) {  // sdbus::Error (wrong signature) or std::invalid_argument
-      throw ApiError(ErrorName::kInternal, "msgd's reply to " + std::string(spec->dbus_name) +
-                                               " is not the declared " +
+      throw ApiError(ErrorName::kInternal, "msgd's reply to " + std::string(spec->dbus_name) + " is not the declared " +
                                                std::string(dbus_signature(spec->result)) + ": " + e.what());
     }
   }

@@ -39,9 +39,12 @@ sdbus::Variant array_to_variant(const json& array, std::size_t depth) {
   for (const auto& item : array) {
     if (!item.is_null()) items.push_back(&item);
   }
-  auto all = [&](auto pred) { return std::all_of(items.begin(), items.end(), [&](const json* j) { return pred(*j); }); };
+  auto all = [&](auto pred) {
+    return std::all_of(items.begin(), items.end(), [&](const json* j) { return pred(*j); });
+  };
   if (all([](const json& j) { return j.is_string(); })) {  // also the empty array
-    return vector_variant<std::string>(items, [](const json& j) { return to_dbus_string(j.get_ref<const std::string&>()); });
+    return vector_variant<std::string>(items,
+                                       [](const json& j) { return to_dbus_string(j.get_ref<const std::string&>()); });
   }
   if (all([](const json& j) { return j.is_object(); })) {
     return vector_variant<VariantMap>(items, [&](const json& j) { return to_variant_map_at(j, depth + 1); });
@@ -86,7 +89,8 @@ sdbus::Variant to_variant_at(const json& value, std::size_t depth) {
 
 VariantMap to_variant_map_at(const json& object, std::size_t depth) {
   check_depth(depth);
-  if (!object.is_object()) throw std::invalid_argument(std::string("expected a JSON object, not ") + object.type_name());
+  if (!object.is_object())
+    throw std::invalid_argument(std::string("expected a JSON object, not ") + object.type_name());
   VariantMap out;
   for (const auto& [key, value] : object.items()) {
     if (value.is_null()) continue;
@@ -218,7 +222,8 @@ sdbus::Variant to_variant(const json& value) { return to_variant_at(value, 0); }
 VariantMap to_variant_map(const json& object) { return to_variant_map_at(object, 1); }
 
 std::vector<VariantMap> to_variant_map_list(const json& objects) {
-  if (!objects.is_array()) throw std::invalid_argument(std::string("expected a JSON array, not ") + objects.type_name());
+  if (!objects.is_array())
+    throw std::invalid_argument(std::string("expected a JSON array, not ") + objects.type_name());
   std::vector<VariantMap> out;
   out.reserve(objects.size());
   for (const auto& object : objects) out.push_back(to_variant_map_at(object, 2));

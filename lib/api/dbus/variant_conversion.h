@@ -1,10 +1,10 @@
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <sdbus-c++/sdbus-c++.h>
 
 #include <cstddef>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -37,8 +37,8 @@ using VariantMap = std::map<std::string, sdbus::Variant>;
 
 inline constexpr std::size_t kMaxVariantDepth = 32;
 
-sdbus::Variant to_variant(const nlohmann::json& value);  // value must not be null
-VariantMap to_variant_map(const nlohmann::json& object);  // a JSON object
+sdbus::Variant to_variant(const nlohmann::json& value);                      // value must not be null
+VariantMap to_variant_map(const nlohmann::json& object);                     // a JSON object
 std::vector<VariantMap> to_variant_map_list(const nlohmann::json& objects);  // a JSON array of objects
 
 nlohmann::json to_json(const sdbus::Variant& value);
