@@ -1,0 +1,16 @@
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "ctl/command.h"
+
+namespace sotto::ctl {
+
+// Every sub-command of msgctl, in the order `msgctl --help` lists them.
+std::span<const CommandSpec> command_table();
+
+// The command called `name` in `group` ("" for top level), or nullptr.
+const CommandSpec* find_command(std::string_view group, std::string_view name);
+
+}  // namespace sotto::ctl

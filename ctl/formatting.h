@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "lib/api/client.h"
+
+namespace sotto::ctl {
+
+// Human renderings of msgd's result objects (docs/local-api.md). They never
+// throw on a missing or mistyped member (msgd may be newer than msgctl): what
+// is missing shows as empty. Text from msgd passes through printable().
+// Times are local time.
+
+enum class TimeFormat {
+  kDateMinute,  // 2026-11-24 12:03
+  kTime,        // 12:03:04
+  kDate,        // 2026-11-24
+};
+std::string format_timestamp(std::int64_t ms_since_epoch, TimeFormat format);
+
+// "✓" sent, "✓✓" delivered, "✓✓ read", "… queued", "✗ failed"; "new" for unread incoming.
+std::string state_mark(std::string_view direction, std::string_view state);
+
+// A listing (history, inbox): "[2026-11-24 12:03] alice → bob: hi ✓✓", the
+// "from → to" column aligned; `self` names our side of incoming messages.
+std::string format_messages(const nlohmann::json& messages, std::string_view self, std::string_view when_empty);
+
+std::string format_status(const nlohmann::json& status);
+std::string format_contacts(const nlohmann::json& contacts);
+std::string format_online(const nlohmann::json& online);
+std::string format_fingerprint(const nlohmann::json& safety_number);
+
+// One line for `watch`; `now` stamps events that carry no time of their own.
+std::string format_event(const api::EventMessage& event, std::time_t now);
+// {"event":NAME,"data":{...}} on one line for `watch --json`, "event" first
+// so that a reader skimming the stream sees the name before the data.
+std::string event_json_line(const api::EventMessage& event);
+
+// Members of a result object, tolerant of absence and wrong types.
+std::string string_member(const nlohmann::json& object, std::string_view key);
+std::int64_t int_member(const nlohmann::json& object, std::string_view key);
+bool bool_member(const nlohmann::json& object, std::string_view key);
+
+}  // namespace sotto::ctl

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ctl/command.h"
+
+namespace sotto::ctl {
+
+// A command to run with its options.
+struct Invocation {
+  const CommandSpec* command = nullptr;
+  GlobalOptions global;
+  CommandArgs args;
+};
+
+// --help or --version: print `text` on stdout and exit 0.
+struct InfoRequest {
+  std::string text;
+};
+
+// The command line is wrong: print `message` and exit 2.
+struct ParseFailure {
+  std::string message;
+  bool json = false;  // --json was among the arguments: report the error as JSON too
+};
+
+using ParseResult = std::variant<Invocation, InfoRequest, ParseFailure>;
+
+// Parses argv (argv[0] is the program name) without printing or exiting, so
+// tests and the fuzzer can call it; never throws. Every name and text in a
+// returned Invocation has passed the checks of ctl/text_checks.h.
+ParseResult parse_command_line(const std::vector<std::string>& argv);
+
+// Shared by the commands' option binders.
+namespace options {
+// Adds a required positional NAME that must pass name_problem().
+void add_name(CLI::App& app, const std::string& name, std::string& target, const std::string& description);
+// A validator for a number of seconds: finite, > 0, at most a day.
+std::string seconds_problem(const std::string& value);
+}  // namespace options
+
+}  // namespace sotto::ctl

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace sotto::ctl {
+
+// The longest string msgctl passes to msgd, the same bound msgd applies to
+// every string parameter (api::kMaxStringParam): a longer argument is a usage
+// error here rather than an InvalidParams round trip.
+inline constexpr std::size_t kMaxArgumentBytes = 64 * 1024;
+
+bool is_valid_utf8(std::string_view text);
+
+// A C0 control, DEL, or a C1 control (U+0080..U+009F); these make terminal
+// output lie (escape sequences) and are never part of a username.
+bool has_control_character(std::string_view text);
+
+// Why `value` cannot be a username or peer ("" when it can). msgd validates
+// the real rules; this rejects what can only be a mistake or an attack.
+std::string name_problem(std::string_view value);
+
+// Why `value` cannot be message text ("" when it can).
+std::string text_problem(std::string_view value);
+
+// Text from msgd made safe to print on a terminal: control characters become
+// visible escapes (\x1b), invalid UTF-8 becomes U+FFFD. Newlines are kept
+// only when keep_newlines is set.
+std::string printable(std::string_view text, bool keep_newlines = false);
+
+// Columns a printable string takes (one per code point: good enough for the
+// names and marks msgctl aligns).
+std::size_t display_width(std::string_view text);
+
+}  // namespace sotto::ctl

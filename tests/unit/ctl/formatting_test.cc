@@ -1,0 +1,229 @@
+#include "ctl/formatting.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <sstream>
+
+#include "ctl/failure.h"
+#include "ctl/output.h"
+#include "ctl/text_checks.h"
+
+namespace sotto::ctl {
+namespace {
+
+using nlohmann::json;
+
+// 2026-11-24 12:03:04 UTC
+constexpr std::int64_t kNoonMs = 1795521784000;
+
+class CtlFormatting : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tz = std::getenv("TZ");
+    saved_tz_ = tz ? std::optional<std::string>(tz) : std::nullopt;
+    setenv("TZ", "UTC", 1);
+    tzset();
+  }
+  void TearDown() override {
+    if (saved_tz_) {
+      setenv("TZ", saved_tz_->c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
+    tzset();
+  }
+
+ private:
+  std::optional<std::string> saved_tz_;
+};
+
+json message(std::string direction, std::string sender, std::string peer, std::string text, std::string state,
+             bool warning = false) {
+  return {{"id", "0123456789abcdef0123456789abcdef"},
+          {"peer", peer},
+          {"direction", direction},
+          {"sender", sender},
+          {"text", text},
+          {"sent_at", kNoonMs},
+          {"received_at", direction == "in" ? kNoonMs + 1000 : 0},
+          {"state", state},
+          {"identity_warning", warning}};
+}
+
+TEST_F(CtlFormatting, Timestamps) {
+  EXPECT_EQ(format_timestamp(kNoonMs, TimeFormat::kDateMinute), "2026-11-24 12:03");
+  EXPECT_EQ(format_timestamp(kNoonMs, TimeFormat::kTime), "12:03:04");
+  EXPECT_EQ(format_timestamp(kNoonMs, TimeFormat::kDate), "2026-11-24");
+}
+
+TEST_F(CtlFormatting, HistoryLinesWithStateMarksAligned) {
+  const json history =
+      json::array({message("out", "alice", "bob", "hi", "delivered"), message("in", "bob", "bob", "hello", "read"),
+                   message("out", "alice", "bob", "later", "queued")});
+  EXPECT_EQ(format_messages(history, "alice", "none"),
+            "[2026-11-24 12:03] alice → bob: hi ✓✓\n"
+            "[2026-11-24 12:03] bob → alice: hello\n"
+            "[2026-11-24 12:03] alice → bob: later … queued\n");
+  const json inbox =
+      json::array({message("in", "bob", "bob", "hi", "unread"), message("in", "carolyn", "carolyn", "hey", "unread")});
+  EXPECT_EQ(format_messages(inbox, "alice", "none"),
+            "[2026-11-24 12:03] bob → alice:     hi (new)\n"
+            "[2026-11-24 12:03] carolyn → alice: hey (new)\n");
+}
+
+TEST_F(CtlFormatting, EveryStateHasAMark) {
+  EXPECT_EQ(state_mark("out", "sent"), "✓");
+  EXPECT_EQ(state_mark("out", "delivered"), "✓✓");
+  EXPECT_EQ(state_mark("out", "read"), "✓✓ read");
+  EXPECT_EQ(state_mark("out", "failed"), "✗ failed");
+  EXPECT_EQ(state_mark("in", "unread"), "(new)");
+  EXPECT_EQ(state_mark("in", "read"), "");
+}
+
+TEST_F(CtlFormatting, IdentityWarningIsMarkedAndExplained) {
+  const std::string out =
+      format_messages(json::array({message("in", "mallory", "mallory", "trust me", "unread", true)}), "alice", "");
+  EXPECT_NE(out.find("trust me (new) ⚠"), std::string::npos) << out;
+  EXPECT_NE(out.find("msgctl fingerprint"), std::string::npos) << out;
+  EXPECT_EQ(format_messages(json::array({message("in", "bob", "bob", "hi", "unread")}), "alice", "").find("⚠"),
+            std::string::npos);
+}
+
+TEST_F(CtlFormatting, HostileTextCannotDriveTheTerminal) {
+  const std::string out = format_messages(json::array({message("in", "bo\x1b[2Jb", "bob",
+                                                               "\x1b]0;owned\x07 and \xc2\x9b"
+                                                               "31m",
+                                                               "unread")}),
+                                          "alice", "");
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out.find('\x07'), std::string::npos);
+  EXPECT_EQ(out.find("\xc2\x9b"), std::string::npos);
+  EXPECT_NE(out.find("\\x1b]0;owned\\x07"), std::string::npos) << out;
+  EXPECT_EQ(printable("ok\xff"), "ok\xEF\xBF\xBD");
+}
+
+TEST_F(CtlFormatting, MultiLineTextIsIndentedUnderItsFirstLine) {
+  const std::string out = format_messages(json::array({message("out", "al", "bo", "one\ntwo", "sent")}), "al", "");
+  EXPECT_EQ(out, "[2026-11-24 12:03] al → bo: one\n                            two ✓\n");
+}
+
+TEST_F(CtlFormatting, EmptyListingsSaySo) {
+  EXPECT_EQ(format_messages(json::array(), "alice", "no unread messages"), "no unread messages\n");
+  EXPECT_EQ(format_contacts(json::array()), "no contacts yet\n");
+}
+
+TEST_F(CtlFormatting, StatusIsKeyValueLines) {
+  const json status = {
+      {"username", "alice"},     {"logged_in", true}, {"connected", false}, {"relay", "relay.example:7443"},
+      {"relay_fingerprint", ""}, {"outbox", 2},       {"unread", 5},        {"identity_fingerprint", "05ab 77cd"}};
+  EXPECT_EQ(format_status(status),
+            "username:           alice\n"
+            "logged in:          yes\n"
+            "connected:          no\n"
+            "relay:              relay.example:7443\n"
+            "relay fingerprint:  (not pinned yet)\n"
+            "outbox:             2 queued\n"
+            "unread:             5\n"
+            "identity:           05ab 77cd\n");
+}
+
+TEST_F(CtlFormatting, MissingOrMistypedMembersDoNotThrow) {
+  const json odd = {{"username", 42}, {"logged_in", "yes"}, {"outbox", "many"}};
+  EXPECT_NO_THROW(format_status(odd));
+  EXPECT_NO_THROW(format_status(json::array()));
+  EXPECT_NO_THROW(format_messages(json::array({json::object(), 5, "x"}), "", ""));
+  EXPECT_NO_THROW(format_contacts(json::array({json(nullptr)})));
+  EXPECT_NO_THROW(format_fingerprint(json::object()));
+  EXPECT_NO_THROW(format_event({"DeliveryChanged", json(nullptr)}, 0));
+}
+
+TEST_F(CtlFormatting, ContactsAreATable) {
+  const json contacts = json::array({{{"username", "bob"},
+                                      {"fingerprint", "1a2b 3c4d"},
+                                      {"trust", "verified"},
+                                      {"first_seen", kNoonMs},
+                                      {"identity_changed", false}},
+                                     {{"username", "carolyn"},
+                                      {"fingerprint", "9f8e 7d6c"},
+                                      {"trust", "untrusted"},
+                                      {"first_seen", kNoonMs},
+                                      {"identity_changed", true}}});
+  EXPECT_EQ(format_contacts(contacts),
+            "USERNAME  TRUST      FINGERPRINT  FIRST SEEN\n"
+            "bob       verified   1a2b 3c4d    2026-11-24\n"
+            "carolyn   untrusted  9f8e 7d6c    2026-11-24  ⚠ identity changed\n");
+}
+
+TEST_F(CtlFormatting, Online) {
+  EXPECT_EQ(format_online(
+                json::array({{{"username", "bob"}, {"online", true}}, {{"username", "carolyn"}, {"online", false}}})),
+            "bob      online\ncarolyn  offline\n");
+}
+
+TEST_F(CtlFormatting, FingerprintShowsThreeLinesAndHowToCompare) {
+  json number = {{"peer", "bob"},
+                 {"safety_number", std::string(60, '1')},
+                 {"grouped", ""},
+                 {"lines", "12345 67890 12345 67890\n11111 22222 33333 44444\n55555 66666 77777 88888"},
+                 {"trust", "trusted"}};
+  std::string out = format_fingerprint(number);
+  EXPECT_NE(out.find("    12345 67890 12345 67890\n    11111 22222 33333 44444\n    55555 66666 77777 88888\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("msgctl trust bob"), std::string::npos);
+  EXPECT_EQ(out.find("WARNING"), std::string::npos);
+  number["trust"] = "untrusted";
+  out = format_fingerprint(number);
+  EXPECT_EQ(out.rfind("⚠ WARNING: bob's identity key changed", 0), 0u) << out;
+}
+
+TEST_F(CtlFormatting, WatchEventsHuman) {
+  const std::time_t now = kNoonMs / 1000 + 60;
+  EXPECT_EQ(format_event({"MessageReceived", message("in", "alice", "alice", "hi", "unread")}, now),
+            "[12:03:05] alice: hi");
+  EXPECT_EQ(format_event({"DeliveryChanged",
+                          {{"id", "0123456789abcdef0123456789abcdef"}, {"peer", "bob"}, {"state", "delivered"}}},
+                         now),
+            "[12:04:04] message 01234567 to bob: delivered ✓✓");
+  EXPECT_EQ(
+      format_event({"ConnectionChanged", {{"connected", false}, {"relay", "r:7443"}, {"reason", "timeout"}}}, now),
+      "[12:04:04] disconnected from relay r:7443 (timeout)");
+  EXPECT_EQ(format_event({"ConnectionChanged", {{"connected", true}, {"relay", "r:7443"}, {"reason", ""}}}, now),
+            "[12:04:04] connected to relay r:7443");
+  const std::string changed = format_event({"IdentityChanged", {{"peer", "bob"}, {"fingerprint", "aa bb"}}}, now);
+  EXPECT_NE(changed.find("⚠ bob's identity key changed (now aa bb)"), std::string::npos) << changed;
+  EXPECT_NE(format_event({"MessageReceived", message("in", "m", "m", "x", "unread", true)}, now).find("⚠"),
+            std::string::npos);
+}
+
+TEST_F(CtlFormatting, WatchEventsJson) {
+  const api::EventMessage event{"DeliveryChanged", {{"id", "ab"}, {"peer", "bob"}, {"state", "read"}}};
+  EXPECT_EQ(event_json_line(event), R"({"event":"DeliveryChanged","data":{"id":"ab","peer":"bob","state":"read"}})");
+  // Whatever msgd sends, the line stays one line of valid JSON.
+  const api::EventMessage odd{"Message\nReceived", {{"text", "a\nb\xff"}}};
+  const std::string line = event_json_line(odd);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  EXPECT_EQ(json::parse(line)["event"], "Message\nReceived");
+}
+
+TEST_F(CtlFormatting, JsonOutputIsOneLineAndSurvivesInvalidUtf8) {
+  std::ostringstream out, err;
+  Output output(out, err, true);
+  output.print_json({{"text", "a\nb"}, {"bad", "\xff"}});
+  EXPECT_EQ(out.str(), "{\"bad\":\"\xEF\xBF\xBD\",\"text\":\"a\\nb\"}\n");
+  EXPECT_TRUE(err.str().empty());
+}
+
+TEST_F(CtlFormatting, ErrorsAsJson) {
+  std::ostringstream out, err;
+  Output output(out, err, true);
+  report_failure(output, failure_from_api_error(api::ApiError(api::ErrorName::kUnknownPeer, "no user zed"), 10));
+  EXPECT_EQ(err.str(), "msgctl: no user zed (UnknownPeer)\n");
+  EXPECT_EQ(json::parse(out.str()),
+            (json{{"error", {{"name", "UnknownPeer"}, {"message", "no user zed (UnknownPeer)"}}}}));
+}
+
+}  // namespace
+}  // namespace sotto::ctl

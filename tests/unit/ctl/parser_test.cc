@@ -1,0 +1,241 @@
+#include "ctl/parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "ctl/command_table.h"
+
+namespace sotto::ctl {
+namespace {
+
+ParseResult parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "msgctl");
+  return parse_command_line(args);
+}
+
+Invocation expect_command(const std::vector<std::string>& args, std::string_view name) {
+  ParseResult result = parse(args);
+  if (const auto* failure = std::get_if<ParseFailure>(&result)) {
+    ADD_FAILURE() << "unexpected usage error: " << failure->message;
+    return {};
+  }
+  EXPECT_TRUE(std::holds_alternative<Invocation>(result));
+  if (!std::holds_alternative<Invocation>(result)) return {};
+  Invocation invocation = std::get<Invocation>(result);
+  EXPECT_NE(invocation.command, nullptr);
+  if (invocation.command != nullptr) {
+    EXPECT_EQ(invocation.command->name, name);
+  }
+  return invocation;
+}
+
+std::string expect_usage_error(const std::vector<std::string>& args) {
+  ParseResult result = parse(args);
+  const auto* failure = std::get_if<ParseFailure>(&result);
+  EXPECT_NE(failure, nullptr) << "accepted: " << (args.empty() ? "" : args[0]);
+  if (failure == nullptr) return "";
+  EXPECT_FALSE(failure->message.empty());
+  return failure->message;
+}
+
+TEST(CtlParser, EveryCommandInTheTableParses) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"register", "alice"}, "register"},
+      {{"login", "alice"}, "login"},
+      {{"logout"}, "logout"},
+      {{"status"}, "status"},
+      {{"send", "bob", "hi"}, "send"},
+      {{"history", "bob"}, "history"},
+      {{"inbox"}, "inbox"},
+      {{"read", "bob"}, "read"},
+      {{"watch"}, "watch"},
+      {{"online"}, "online"},
+      {{"contacts"}, "contacts"},
+      {{"fingerprint", "bob"}, "fingerprint"},
+      {{"trust", "bob"}, "trust"},
+      {{"export", "bob", "--format", "txt"}, "export"},
+      {{"relay", "forget"}, "forget"},
+  };
+  EXPECT_EQ(cases.size(), command_table().size());
+  for (const auto& [args, name] : cases) {
+    SCOPED_TRACE(args[0]);
+    const Invocation invocation = expect_command(args, name);
+    EXPECT_FALSE(invocation.global.json);
+    EXPECT_DOUBLE_EQ(invocation.global.timeout_seconds, 10);
+  }
+}
+
+TEST(CtlParser, RegisterTakesUserInviteAndPasswordStdin) {
+  const Invocation i = expect_command({"register", "alice", "--invite", "XYZ-123", "--password-stdin"}, "register");
+  EXPECT_EQ(i.args.user, "alice");
+  EXPECT_EQ(i.args.invite, "XYZ-123");
+  EXPECT_TRUE(i.args.password_stdin);
+}
+
+TEST(CtlParser, PasswordIsNeverAnOption) {
+  expect_usage_error({"login", "alice", "--password", "secret"});
+  expect_usage_error({"login", "alice", "secret"});
+}
+
+TEST(CtlParser, SendOptions) {
+  Invocation i = expect_command({"send", "bob", "hello there"}, "send");
+  EXPECT_EQ(i.args.peer, "bob");
+  EXPECT_EQ(i.args.text, "hello there");
+  EXPECT_FALSE(i.args.wait);
+  EXPECT_DOUBLE_EQ(i.args.wait_timeout_seconds, 30);
+
+  i = expect_command({"send", "bob", "-", "--wait", "--wait-timeout", "2.5"}, "send");
+  EXPECT_EQ(i.args.text, "-");
+  EXPECT_TRUE(i.args.wait);
+  EXPECT_DOUBLE_EQ(i.args.wait_timeout_seconds, 2.5);
+
+  i = expect_command({"send", "bob", "line one\nline two\ttab"}, "send");
+  EXPECT_EQ(i.args.text, "line one\nline two\ttab");
+}
+
+TEST(CtlParser, SendRefusesBadValues) {
+  EXPECT_NE(expect_usage_error({"send", "bob"}).find("TEXT"), std::string::npos);
+  expect_usage_error({"send"});
+  expect_usage_error({"send", "bob", ""});
+  expect_usage_error({"send", "bob", "hi", "--wait-timeout", "5"});  // needs --wait
+  expect_usage_error({"send", "bob", "hi", "--wait", "--wait-timeout", "0"});
+  expect_usage_error({"send", "bob", "hi", "--wait", "--wait-timeout", "-3"});
+  expect_usage_error({"send", "bob", "hi", "--wait", "--wait-timeout", "nan"});
+  expect_usage_error({"send", "bob", "hi", "--wait", "--wait-timeout", "inf"});
+  expect_usage_error({"send", "bob", "hi", "--wait", "--wait-timeout", "soon"});
+  expect_usage_error({"send", "bob", "hi", "extra"});
+  expect_usage_error({"send", "bob", "\xff\xfe not utf-8"});
+}
+
+TEST(CtlParser, HistoryOptions) {
+  const Invocation i =
+      expect_command({"history", "bob", "--limit", "20", "--before", "0123456789abcdef0123456789ABCDEF"}, "history");
+  EXPECT_EQ(i.args.limit, 20);
+  EXPECT_EQ(i.args.before, "0123456789abcdef0123456789ABCDEF");
+  EXPECT_EQ(expect_command({"history", "bob"}, "history").args.limit, 0);
+  expect_usage_error({"history", "bob", "--limit", "0"});
+  expect_usage_error({"history", "bob", "--limit", "1001"});
+  expect_usage_error({"history", "bob", "--limit", "many"});
+  expect_usage_error({"history", "bob", "--before", "abc"});
+  expect_usage_error({"history", "bob", "--before", "zz23456789abcdef0123456789abcdef"});
+  expect_usage_error({"history"});
+}
+
+TEST(CtlParser, OnlineTakesAnyNumberOfPeers) {
+  EXPECT_TRUE(expect_command({"online"}, "online").args.peers.empty());
+  EXPECT_EQ(expect_command({"online", "bob", "carol"}, "online").args.peers,
+            (std::vector<std::string>{"bob", "carol"}));
+  expect_usage_error({"online", "bob", ""});
+  expect_usage_error({"online", "bo\x1b[31mb"});
+}
+
+TEST(CtlParser, ExportOptions) {
+  Invocation i = expect_command({"export", "bob", "--format", "json", "--output", "/tmp/x.json", "--force"}, "export");
+  EXPECT_EQ(i.args.format, "json");
+  EXPECT_EQ(i.args.output_file, "/tmp/x.json");
+  EXPECT_TRUE(i.args.force);
+  expect_usage_error({"export", "bob"});                                // --format is required
+  expect_usage_error({"export", "bob", "--format", "pdf"});             // not txt|json
+  expect_usage_error({"export", "bob", "--format", "txt", "--force"});  // --force needs --output
+  expect_usage_error({"export", "bob", "--format", "txt", "--output", ""});
+}
+
+TEST(CtlParser, RelayNeedsASubCommand) {
+  expect_usage_error({"relay"});
+  expect_usage_error({"relay", "remember"});
+  expect_command({"relay", "forget", "--json"}, "forget");
+}
+
+TEST(CtlParser, GlobalOptionsBeforeOrAfterTheCommand) {
+  Invocation before = expect_command({"--json", "--socket", "/tmp/s.sock", "--timeout", "3", "status"}, "status");
+  Invocation after = expect_command({"status", "--json", "--socket", "/tmp/s.sock", "--timeout", "3"}, "status");
+  for (const Invocation* i : {&before, &after}) {
+    EXPECT_TRUE(i->global.json);
+    ASSERT_TRUE(i->global.socket.has_value());
+    EXPECT_EQ(*i->global.socket, "/tmp/s.sock");
+    EXPECT_DOUBLE_EQ(i->global.timeout_seconds, 3);
+  }
+  EXPECT_TRUE(expect_command({"relay", "forget", "--bus"}, "forget").global.bus);
+  EXPECT_TRUE(expect_command({"send", "bob", "hi", "--json"}, "send").global.json);
+}
+
+TEST(CtlParser, GlobalOptionsAreChecked) {
+  expect_usage_error({"--socket", "/tmp/s", "--bus", "status"});
+  expect_usage_error({"--timeout", "0", "status"});
+  expect_usage_error({"--timeout", "-1", "status"});
+  expect_usage_error({"--timeout", "100000", "status"});
+  expect_usage_error({"--timeout", "nan", "status"});
+  expect_usage_error({"--socket", "", "status"});
+  expect_usage_error({"--timeout"});
+}
+
+TEST(CtlParser, UnknownCommandsAndOptions) {
+  expect_usage_error({});
+  expect_usage_error({"sendd", "bob", "hi"});
+  expect_usage_error({"status", "--verbose"});
+  expect_usage_error({"--frobnicate", "status"});
+  expect_usage_error({"status", "extra"});
+}
+
+TEST(CtlParser, EmptyAndControlCharacterNamesAreUsageErrors) {
+  for (const std::string command : {"fingerprint", "trust", "read", "history", "login", "register"}) {
+    SCOPED_TRACE(command);
+    EXPECT_NE(expect_usage_error({command, ""}).find("empty"), std::string::npos);
+    EXPECT_NE(expect_usage_error({command, "bob\n"}).find("control"), std::string::npos);
+    expect_usage_error({command, "b\x1b]0;pwned\x07ob"});
+    expect_usage_error({command, "bo\x7f"});
+    expect_usage_error({command,
+                        "bo\xc2\x9b"
+                        "b"});                  // C1 CSI
+    expect_usage_error({command, "\xc3\x28"});  // not UTF-8
+  }
+  expect_usage_error({"send", "", "hi"});
+  expect_usage_error({"register", "alice", "--invite", ""});
+  expect_usage_error({"register", "alice", "--invite", "a\tb"});
+}
+
+TEST(CtlParser, OneMegabyteArgumentsAreRefusedWithAMessage) {
+  const std::string huge(1 << 20, 'a');
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"send", "bob", huge}, {"send", huge, "hi"}, {"history", huge}, {huge}, {"--socket", huge, "status"}}) {
+    const std::string message = expect_usage_error(args);
+    EXPECT_NE(message.find("too long"), std::string::npos) << message;
+    EXPECT_LT(message.size(), 200u);  // the argument is not echoed back
+  }
+  // The largest text msgd takes is fine.
+  const std::string largest(64 * 1024, 'x');
+  EXPECT_EQ(expect_command({"send", "bob", largest}, "send").args.text.size(), largest.size());
+}
+
+TEST(CtlParser, HelpAndVersionAreInformationNotErrors) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"-h"}, {"send", "--help"}, {"relay", "forget", "--help"}, {"export", "--help"}}) {
+    ParseResult result = parse(args);
+    ASSERT_TRUE(std::holds_alternative<InfoRequest>(result)) << args[0];
+    EXPECT_NE(std::get<InfoRequest>(result).text.find("Usage"), std::string::npos);
+  }
+  const std::string top = std::get<InfoRequest>(parse({"--help"})).text;
+  for (const CommandSpec& command : command_table()) {
+    EXPECT_NE(top.find(command.group.empty() ? command.name : command.group), std::string::npos) << command.name;
+  }
+  EXPECT_NE(std::get<InfoRequest>(parse({"send", "--help"})).text.find("--wait-timeout"), std::string::npos);
+  ParseResult version = parse({"--version"});
+  ASSERT_TRUE(std::holds_alternative<InfoRequest>(version));
+  EXPECT_EQ(std::get<InfoRequest>(version).text.rfind("msgctl ", 0), 0u);
+}
+
+TEST(CtlParser, JsonIsRememberedForUsageErrors) {
+  ParseResult result = parse({"sendd", "--json"});
+  ASSERT_TRUE(std::holds_alternative<ParseFailure>(result));
+  EXPECT_TRUE(std::get<ParseFailure>(result).json);
+}
+
+TEST(CtlParser, ADashDashSeparatorAllowsDashedText) {
+  const Invocation i = expect_command({"send", "bob", "--", "-5 degrees"}, "send");
+  EXPECT_EQ(i.args.text, "-5 degrees");
+}
+
+}  // namespace
+}  // namespace sotto::ctl
