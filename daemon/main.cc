@@ -18,6 +18,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "daemon/dbus/dbus_service.h"
+#include "daemon/relay/pin_check.h"
 #include "daemon/relay/relay_endpoint.h"
 #include "daemon/service/event_hub.h"
 #include "daemon/service/messenger.h"
@@ -67,7 +68,7 @@ msgd::MsgdConfig effective_config(const Flags& flags) {
   if (!flags.data_dir.empty()) config.data_dir = flags.data_dir;
   if (!flags.socket.empty()) config.socket = flags.socket;
   if (!flags.relay.empty()) config.relay = msgd::parse_relay_endpoint(flags.relay).to_string();
-  if (!flags.relay_fingerprint.empty()) config.relay_fingerprint = msgd::normalize_relay_fingerprint(flags.relay_fingerprint);
+  if (!flags.relay_fingerprint.empty()) config.relay_fingerprint = msgd::normalize_fingerprint(flags.relay_fingerprint);
   if (!flags.trust_new_identities.empty()) {
     if (flags.trust_new_identities == "on-first-use") {
       config.trust_new_identities = msgd::TrustPolicy::kOnFirstUse;

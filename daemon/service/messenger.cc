@@ -179,6 +179,12 @@ json Messenger::send(const json& params) {
     store::Transaction tx(database_.db());
     messages_.insert_outgoing(m);
     outbox_.enqueue(m.id, peer, "text");
+    // With a session, encrypt now: the message, its envelope and the advanced
+    // ratchet are one commit (one fsync) instead of two.
+    if (auto session = sessions_.load(peer)) {
+      outbox_.set_envelope(m.id, seal(peer, text_content(m), *session, std::nullopt));
+      sessions_.save(peer, *session);
+    }
     tx.commit();
   }
   kick_pump();

@@ -25,6 +25,7 @@
 #include "daemon/store/session_store.h"
 #include "daemon/store/state_database.h"
 #include "lib/api/handler.h"
+#include "lib/crypto/double_ratchet.h"
 #include "lib/crypto/identity.h"
 #include "lib/net/asio.h"
 #include "lib/net/tls_context.h"
@@ -106,7 +107,15 @@ class Messenger : public api::Handler {
   net::Awaitable<bool> deliver_entry(ConnectionPtr connection, OutboxEntry entry);
   net::Awaitable<bool> encrypt_entry(ConnectionPtr connection, OutboxEntry& entry);
   void fail_message(const std::string& id, const std::string& peer, const std::string& why);
-  void queue_receipt(const std::string& peer, const MessageId& acknowledged, ReceiptState state);
+  // Queues a receipt, already encrypted with session (the caller saves the
+  // session in the same transaction).
+  void queue_receipt(const std::string& peer, const MessageId& acknowledged, ReceiptState state,
+                     crypto::RatchetSession& session);
+  // Ratchet-encrypts padded content into an envelope (an initial one while the
+  // peer has not answered yet); advances session, commits nothing.
+  crypto::Bytes seal(const std::string& peer, const Content& content, crypto::RatchetSession& session,
+                     const std::optional<PendingInitiation>& new_initiation);
+  static Content text_content(const StoredMessage& message);
 
   // ---- receiving (messenger_inbox.cc) ----
   void receive(const ConnectionPtr& connection, const wire::Deliver& deliver);

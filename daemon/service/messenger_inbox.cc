@@ -101,7 +101,6 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
   std::optional<std::pair<std::string, MessageState>> delivery_change;
   {
     store::Transaction tx(database_.db());
-    sessions_.save(sender, *session);
     initiations_.remove(sender);  // we heard from the peer: plain ratchet messages from now on
     if (used_one_time_prekey) keys_.remove_one_time_prekey(*used_one_time_prekey);
     if (content.kind == ContentKind::kText) {
@@ -116,7 +115,7 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
       m.state = MessageState::kUnread;
       m.identity_warning = warn;
       if (messages_.insert_incoming(m)) {
-        queue_receipt(sender, content.id, ReceiptState::kDelivered);
+        queue_receipt(sender, content.id, ReceiptState::kDelivered, *session);
         received = std::move(m);
       }
     } else {
@@ -129,6 +128,7 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
         if (messages_.advance_state(acknowledged, state)) delivery_change.emplace(acknowledged, state);
       }
     }
+    sessions_.save(sender, *session);  // after queue_receipt, which advanced it
     tx.commit();
   }
   acknowledge_later();

@@ -103,29 +103,11 @@ net::Awaitable<bool> Messenger::encrypt_entry(ConnectionPtr connection, OutboxEn
       outbox_.remove(entry.message_id);
       co_return false;
     }
-    content.kind = ContentKind::kText;
-    content.id = message_id_from_hex(message->id);
-    content.sent_at_ms = static_cast<std::uint64_t>(message->sent_at_ms);
-    content.text = message->text;
+    content = text_content(*message);
   } else {
     content = parse_content(entry.body.value_or(std::vector<std::uint8_t>{}));
   }
-  const crypto::Bytes ratchet_message = session->encrypt(crypto::pad(encode_content(content)));
-
-  std::optional<PendingInitiation> initiation = new_initiation;
-  if (!initiation && !session->has_received_message()) initiation = initiations_.find(peer);
-  crypto::Bytes envelope;
-  if (initiation) {
-    crypto::InitialMessage initial;
-    initial.initiator_identity = identity_->public_key();
-    initial.ephemeral_public = initiation->ephemeral_public;
-    initial.signed_prekey_id = initiation->signed_prekey_id;
-    initial.one_time_prekey_id = initiation->one_time_prekey_id;
-    initial.ratchet_message = ratchet_message;
-    envelope = encode_envelope(EnvelopeType::kInitial, crypto::encode_initial_message(initial));
-  } else {
-    envelope = encode_envelope(EnvelopeType::kRatchet, ratchet_message);
-  }
+  const crypto::Bytes envelope = seal(peer, content, *session, new_initiation);
 
   store::Transaction tx(database_.db());
   sessions_.save(peer, *session);
@@ -182,6 +164,30 @@ net::Awaitable<bool> Messenger::deliver_entry(ConnectionPtr connection, OutboxEn
   co_return false;
 }
 
+Content Messenger::text_content(const StoredMessage& message) {
+  Content content;
+  content.kind = ContentKind::kText;
+  content.id = message_id_from_hex(message.id);
+  content.sent_at_ms = static_cast<std::uint64_t>(message.sent_at_ms);
+  content.text = message.text;
+  return content;
+}
+
+crypto::Bytes Messenger::seal(const std::string& peer, const Content& content, crypto::RatchetSession& session,
+                              const std::optional<PendingInitiation>& new_initiation) {
+  const crypto::Bytes ratchet_message = session.encrypt(crypto::pad(encode_content(content)));
+  std::optional<PendingInitiation> initiation = new_initiation;
+  if (!initiation && !session.has_received_message()) initiation = initiations_.find(peer);
+  if (!initiation) return encode_envelope(EnvelopeType::kRatchet, ratchet_message);
+  crypto::InitialMessage initial;
+  initial.initiator_identity = identity_->public_key();
+  initial.ephemeral_public = initiation->ephemeral_public;
+  initial.signed_prekey_id = initiation->signed_prekey_id;
+  initial.one_time_prekey_id = initiation->one_time_prekey_id;
+  initial.ratchet_message = ratchet_message;
+  return encode_envelope(EnvelopeType::kInitial, crypto::encode_initial_message(initial));
+}
+
 void Messenger::fail_message(const std::string& id, const std::string& peer, const std::string& why) {
   bool changed = false;
   {
@@ -194,14 +200,18 @@ void Messenger::fail_message(const std::string& id, const std::string& peer, con
   if (changed) events_.publish("DeliveryChanged", {{"id", id}, {"peer", peer}, {"state", "failed"}, {"reason", why}});
 }
 
-void Messenger::queue_receipt(const std::string& peer, const MessageId& acknowledged, ReceiptState state) {
+void Messenger::queue_receipt(const std::string& peer, const MessageId& acknowledged, ReceiptState state,
+                              crypto::RatchetSession& session) {
   Content receipt;
   receipt.kind = ContentKind::kReceipt;
   receipt.id = random_message_id();
   receipt.sent_at_ms = static_cast<std::uint64_t>(now_ms());
   receipt.receipt_state = state;
   receipt.acknowledged = acknowledged;
-  outbox_.enqueue(message_id_hex(receipt.id), peer, "receipt", encode_content(receipt));
+  const std::string id = message_id_hex(receipt.id);
+  outbox_.enqueue(id, peer, "receipt", encode_content(receipt));
+  // Sealed now, in the caller's transaction: one commit instead of two.
+  outbox_.set_envelope(id, seal(peer, receipt, session, std::nullopt));
 }
 
 }  // namespace sotto::msgd

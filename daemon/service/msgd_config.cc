@@ -1,8 +1,8 @@
 #include "daemon/service/msgd_config.h"
 
-#include <cctype>
 #include <stdexcept>
 
+#include "daemon/relay/pin_check.h"
 #include "lib/config/document.h"
 #include "lib/config/host_port.h"
 #include "lib/config/mapping_reader.h"
@@ -10,14 +10,12 @@
 namespace sotto::msgd {
 namespace {
 
-constexpr std::size_t kFingerprintHexDigits = 64;
-
 void read_settings(config::MappingReader& top, MsgdConfig& c) {
   if (auto relay = top.optional_host_port("relay", /*allow_names=*/true)) c.relay = config::to_string(*relay);
   if (top.contains("relay_fingerprint")) {
     const std::string text = top.string("relay_fingerprint", "", {.max_bytes = 128, .allow_empty = false});
     try {
-      c.relay_fingerprint = normalize_relay_fingerprint(text);
+      c.relay_fingerprint = normalize_fingerprint(text);
     } catch (const std::invalid_argument& e) {
       top.fail("relay_fingerprint", e.what());
     }
@@ -55,23 +53,6 @@ MsgdConfig parse_msgd_config(std::string_view text, std::string_view name) {
   MsgdConfig c;
   config::read_mapping(config::parse_document(text, name), [&](config::MappingReader& top) { read_settings(top, c); });
   return c;
-}
-
-std::string normalize_relay_fingerprint(std::string_view text) {
-  constexpr std::string_view kPrefix = "sha256:";
-  if (!text.starts_with(kPrefix)) throw std::invalid_argument("a relay fingerprint starts with \"sha256:\"");
-  std::string out(kPrefix);
-  const std::string_view hex = text.substr(kPrefix.size());
-  if (hex.size() != kFingerprintHexDigits) {
-    throw std::invalid_argument("a relay fingerprint has 64 hex digits after \"sha256:\" (`relayd cert-fingerprint` prints it)");
-  }
-  for (char ch : hex) {
-    if (std::isxdigit(static_cast<unsigned char>(ch)) == 0) {
-      throw std::invalid_argument("a relay fingerprint has only hex digits after \"sha256:\"");
-    }
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
-  }
-  return out;
 }
 
 }  // namespace sotto::msgd

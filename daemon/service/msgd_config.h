@@ -30,8 +30,4 @@ struct MsgdConfig {
 MsgdConfig load_msgd_config(const std::filesystem::path& path);
 MsgdConfig parse_msgd_config(std::string_view text, std::string_view name);
 
-// Checks a "sha256:<hex>" fingerprint as given on the command line; returns it
-// in lower case, or throws std::invalid_argument naming the problem.
-std::string normalize_relay_fingerprint(std::string_view text);
-
 }  // namespace sotto::msgd

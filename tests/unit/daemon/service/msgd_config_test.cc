@@ -53,11 +53,5 @@ TEST(MsgdConfig, BadValuesNameTheirPlace) {
   EXPECT_NE(error_of("- a\n- b\n"), "") << "not a mapping";
 }
 
-TEST(RelayFingerprint, Normalizes) {
-  EXPECT_EQ(normalize_relay_fingerprint("sha256:" + std::string(64, 'F')), "sha256:" + std::string(64, 'f'));
-  EXPECT_THROW(normalize_relay_fingerprint(""), std::invalid_argument);
-  EXPECT_THROW(normalize_relay_fingerprint("sha256:"), std::invalid_argument);
-}
-
 }  // namespace
 }  // namespace sotto::msgd
