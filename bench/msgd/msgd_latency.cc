@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -22,6 +21,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/relay_load/proc_status.h"
 #include "lib/api/client.h"
 
 namespace {
@@ -63,19 +63,7 @@ double time_msgctl(const std::string& msgctl, const std::vector<std::string>& ar
   return ms;
 }
 
-long rss_kib(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmRSS:") {
-      long kib = 0;
-      in >> kib;
-      return kib;
-    }
-    in.ignore(4096, '\n');
-  }
-  return -1;
-}
+long rss_kib(int pid) { return static_cast<long>(sotto::relay_load::read_vm_rss_kib(pid).value_or(0)); }
 
 }  // namespace
 

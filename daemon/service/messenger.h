@@ -87,6 +87,10 @@ class Messenger : public api::Handler {
   net::Awaitable<json> logout();
   net::Awaitable<json> online(json params);
   net::Awaitable<ConnectionPtr> open_direct_connection();
+  // Sends Register or Login on a connection of its own, stores the token,
+  // publishes prekeys and (re)starts the relay link.
+  net::Awaitable<void> authenticate(wire::Frame request, const char* what);
+  void ensure_identity();  // generates and stores this device's identity key once
   void accept_token(const wire::Token& token);
   void start_link();
   void stop_link();

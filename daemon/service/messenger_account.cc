@@ -83,6 +83,29 @@ void Messenger::accept_token(const wire::Token& token) {
   username_ = token.username();
 }
 
+void Messenger::ensure_identity() {
+  if (identity_) return;
+  keys_.save_identity(crypto::IdentityKeyPair::generate());
+  identity_ = keys_.identity();
+}
+
+net::Awaitable<void> Messenger::authenticate(wire::Frame request, const char* what) {
+  auto opening = open_direct_connection();
+  ConnectionPtr connection = co_await std::move(opening);
+  auto requesting = connection->request(std::move(request));
+  wire::Frame reply = co_await std::move(requesting);
+  if (reply.has_error()) connection->close();
+  accept_token(expect_body(reply, wire::Frame::kToken, what).token());
+  log_event(std::string(what) == "Register" ? "registered" : "logged_in", {{"account", username_}});
+  // Publish prekeys before answering, so a peer can start a session with us
+  // the moment the call returns.
+  auto publishing = publish_prekeys(connection, /*rotate_if_due=*/true);
+  co_await std::move(publishing);
+  connection->close();
+  stop_link();
+  start_link();
+}
+
 net::Awaitable<json> Messenger::register_account(json params) {
   const std::string username = canonical_or_throw(params.at("username").get<std::string>());
   if (!username_.empty()) {
@@ -91,13 +114,7 @@ net::Awaitable<json> Messenger::register_account(json params) {
   }
   std::string password = params.at("password").get<std::string>();
   check_password(password);
-  if (!identity_) {
-    keys_.save_identity(crypto::IdentityKeyPair::generate());
-    identity_ = keys_.identity();
-  }
-  auto opening = open_direct_connection();
-  ConnectionPtr connection = co_await std::move(opening);
-
+  ensure_identity();
   wire::Frame frame;
   auto* body = frame.mutable_register_();
   body->set_username(username);
@@ -106,19 +123,8 @@ net::Awaitable<json> Messenger::register_account(json params) {
   body->set_invite_code(params.at("invite").get<std::string>());
   *body->mutable_identity() = to_wire(identity_->public_key());
   OPENSSL_cleanse(password.data(), password.size());
-  auto requesting = connection->request(std::move(frame));
-  wire::Frame reply = co_await std::move(requesting);
-  frame.Clear();
-  if (reply.has_error()) connection->close();
-  accept_token(expect_body(reply, wire::Frame::kToken, "Register").token());
-  log_event("registered", {{"account", username_}});
-
-  // Publish prekeys before answering, so a peer can start a session with us
-  // the moment register returns.
-  auto publishing = publish_prekeys(connection, /*rotate_if_due=*/true);
-  co_await std::move(publishing);
-  connection->close();
-  start_link();
+  auto authenticating = authenticate(std::move(frame), "Register");
+  co_await std::move(authenticating);
   co_return account_json();
 }
 
@@ -130,14 +136,7 @@ net::Awaitable<json> Messenger::login(json params) {
   }
   std::string password = params.at("password").get<std::string>();
   check_password(password);
-  if (!identity_) {
-    // An account created by `relayd user add` gets this key on its first login.
-    keys_.save_identity(crypto::IdentityKeyPair::generate());
-    identity_ = keys_.identity();
-  }
-  auto opening = open_direct_connection();
-  ConnectionPtr connection = co_await std::move(opening);
-
+  ensure_identity();  // an account made by `relayd user add` gets this key on its first login
   wire::Frame frame;
   auto* body = frame.mutable_login();
   body->set_username(username);
@@ -145,16 +144,8 @@ net::Awaitable<json> Messenger::login(json params) {
   body->set_device_name(config_.device_name);
   *body->mutable_identity() = to_wire(identity_->public_key());
   OPENSSL_cleanse(password.data(), password.size());
-  auto requesting = connection->request(std::move(frame));
-  wire::Frame reply = co_await std::move(requesting);
-  if (reply.has_error()) connection->close();
-  accept_token(expect_body(reply, wire::Frame::kToken, "Login").token());
-  log_event("logged_in", {{"account", username_}});
-  auto publishing = publish_prekeys(connection, /*rotate_if_due=*/true);
-  co_await std::move(publishing);
-  connection->close();
-  stop_link();
-  start_link();
+  auto authenticating = authenticate(std::move(frame), "Login");
+  co_await std::move(authenticating);
   co_return account_json();
 }
 

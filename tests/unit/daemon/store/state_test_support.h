@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+
+#include "tests/support/temp_dir.h"
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -15,28 +17,7 @@
 
 namespace sotto::msgd::testing {
 
-// A fresh private directory (mkdtemp makes it 0700, as msgd makes its data
-// dir), removed with its contents when the object dies. Each test has its
-// own, so tests can run in parallel.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sotto-msgd-store-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = sotto::testing::TempDir;
 
 // A well-formed message id (32 lowercase hex digits) that encodes n.
 inline std::string message_id(unsigned long long n) {

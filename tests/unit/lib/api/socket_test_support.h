@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+
+#include "tests/support/temp_dir.h"
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -21,27 +23,7 @@
 // bytes, not the library under test, so they can misbehave on purpose.
 namespace sotto::api::testing {
 
-// A fresh directory (mkdtemp: 0700), removed with its contents at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sotto-api-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = sotto::testing::TempDir;
 
 inline sockaddr_un unix_address(const std::filesystem::path& path) {
   sockaddr_un address{};

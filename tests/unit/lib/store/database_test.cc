@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "lib/store/store_error.h"
-#include "tests/unit/lib/store/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace sotto::store {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "lib/store/store_error.h"
-#include "tests/unit/lib/store/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace sotto::store {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "lib/store/database.h"
 #include "lib/store/store_error.h"
-#include "tests/unit/lib/store/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace sotto::store {
 namespace {

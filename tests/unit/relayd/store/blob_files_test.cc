@@ -9,12 +9,12 @@
 #include <functional>
 #include <string>
 
-#include "tests/unit/lib/store/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace sotto::relayd {
 namespace {
 
-using store::testing::TempDir;
+using sotto::testing::TempDir;
 
 mode_t file_mode(const std::filesystem::path& path) {
   struct stat info {};

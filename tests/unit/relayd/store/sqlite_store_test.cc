@@ -13,12 +13,12 @@
 
 #include "lib/store/database.h"
 #include "lib/store/store_error.h"
-#include "tests/unit/lib/store/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace sotto::relayd {
 namespace {
 
-using store::testing::TempDir;
+using sotto::testing::TempDir;
 
 constexpr std::int64_t kNow = 1'700'000'000'000;  // ms
 constexpr std::int64_t kHour = 3'600'000;         // ms

@@ -6,15 +6,15 @@
 #include <string>
 #include <system_error>
 
-namespace sotto::store::testing {
+namespace sotto::testing {
 
-// A fresh private directory under the system temp dir, removed with all its
-// contents when the object dies. Each test gets its own, so tests can run in
+// A fresh private directory under the system temp dir (mkdtemp: 0700), removed
+// with all its contents when the object dies. Each test gets its own, so tests can run in
 // parallel (ctest -j) without sharing files.
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sotto-store-test-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "sotto-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
@@ -32,4 +32,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace sotto::store::testing
+}  // namespace sotto::testing
