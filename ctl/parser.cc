@@ -9,10 +9,7 @@
 
 #include "ctl/command_table.h"
 #include "ctl/text_checks.h"
-
-#ifndef SOTTO_VERSION
-#define SOTTO_VERSION "unknown"
-#endif
+#include "lib/version/version.h"
 
 namespace sotto::ctl {
 
@@ -120,7 +117,7 @@ ParseResult parse_command_line(const std::vector<std::string>& argv) {
     // Global options may come before or after the sub-command.
     app.fallthrough();
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("msgctl ") + SOTTO_VERSION);
+    app.set_version_flag("--version", std::string("msgctl (Sotto) ") + sotto::kVersion);
     add_global_options(app, invocation.global);
     app.footer("Run 'msgctl COMMAND --help' for the options of a command; 'man msgctl' for the details.");
 

@@ -1,10 +1,12 @@
 // msgd: the per-user daemon. Runs in the foreground, logs to stderr, tells
 // systemd when its API is up; everything happens on one I/O thread.
+#include <sdbus-c++/sdbus-c++.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -13,9 +15,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <sdbus-c++/sdbus-c++.h>
 
 #include "daemon/dbus/dbus_service.h"
 #include "daemon/relay/pin_check.h"
@@ -29,13 +28,12 @@
 #include "lib/api/paths.h"
 #include "lib/config/config_error.h"
 #include "lib/net/asio.h"
+#include "lib/version/version.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace sotto;  // NOLINT(google-build-using-namespace): a .cc file's main
-
-constexpr const char* kVersion = "msgd (Sotto) 0.1.0";
 
 struct Flags {
   std::string config;
@@ -163,7 +161,7 @@ int main(int argc, char** argv) {
   app.add_option("--trust-new-identities", flags.trust_new_identities, "on-first-use (default), always or never")
       ->check(CLI::IsMember({"on-first-use", "always", "never"}));
   app.add_flag("--no-dbus", flags.no_dbus, "serve only the socket, not the session bus");
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", std::string("msgd (Sotto) ") + sotto::kVersion);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@
 
 #include "daemon/relay/relay_log.h"
 #include "lib/net/tls_context.h"
+#include "lib/version/version.h"
 #include "lib/wire/error_frame.h"
 #include "lib/wire/limits.h"
 
@@ -79,6 +80,8 @@ RelayConnection::~RelayConnection() {
   OPENSSL_cleanse(pending_.data(), pending_.size());
   OPENSSL_cleanse(writing_.data(), writing_.size());
 }
+
+std::string RelayConnection::client_name() { return std::string("msgd/") + sotto::kVersion; }
 
 std::shared_ptr<RelayConnection> RelayConnection::create(asio::any_io_executor executor, SSL_CTX* ctx) {
   return std::make_shared<RelayConnection>(Passkey{}, std::move(executor), ctx);
@@ -156,7 +159,7 @@ Awaitable<void> RelayConnection::say_hello() {
   const std::uint64_t id = next_request_id_++;
   hello.set_request_id(id);
   hello.mutable_hello()->set_protocol_version(wire::kProtocolVersion);
-  hello.mutable_hello()->set_client(kClientName);
+  hello.mutable_hello()->set_client(client_name());
   const std::string bytes = wire::encode_frame(hello);
   co_await stream_->write_all(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
   while (received_.empty()) {

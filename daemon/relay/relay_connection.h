@@ -51,8 +51,8 @@ class RelayConnection : public std::enable_shared_from_this<RelayConnection> {
   using Clock = std::chrono::steady_clock;
   using PushHandler = std::function<void(wire::Frame)>;
 
-  // What msgd says in Hello.client.
-  static constexpr const char* kClientName = "msgd/0.1.0";
+  // What msgd says in Hello.client: "msgd/<version>".
+  static std::string client_name();
 
   // Resolve, TCP connect, TLS handshake, check_pin on the certificate, then
   // Hello -> HelloOk; all within timeout. ctx (lib/net make_client_context())

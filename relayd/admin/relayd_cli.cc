@@ -15,6 +15,7 @@
 
 #include "lib/config/config_error.h"
 #include "lib/net/tls_context.h"
+#include "lib/version/version.h"
 #include "lib/wire/username.h"
 #include "relayd/admin/admin_commands.h"
 #include "relayd/auth/invite_code.h"
@@ -29,7 +30,6 @@ namespace sotto::relayd {
 
 namespace {
 
-constexpr const char* kVersion = "relayd 0.1.0";
 constexpr const char* kDefaultConfig = "/etc/sotto/relayd.yaml";
 
 struct GlobalOptions {
@@ -290,7 +290,7 @@ int invite_create(const GlobalOptions& g, int valid_days) {
 
 int relayd_main(int argc, char** argv) {
   CLI::App app{"relayd: the Sotto relay server. It stores and forwards end-to-end encrypted envelopes it cannot read."};
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", std::string("relayd (Sotto) ") + sotto::kVersion);
   // --config and --state-dir may follow a sub-command ("relayd user list --config F").
   app.fallthrough();
   GlobalOptions g;

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "lib/version/version.h"
+
 namespace sotto::relayd {
 
 // Own enums rather than the config's, so sessions do not depend on YAML types.
@@ -35,7 +37,7 @@ struct ServerSettings {
   // A session's outgoing queue above this stops live pushes until it drains;
   // the envelopes stay in the store and are re-read (bounded memory per client).
   std::size_t max_pending_write_bytes = 4u << 20;
-  std::string server_name = "relayd/0.1.0";
+  std::string server_name = std::string("relayd/") + sotto::kVersion;
 };
 
 }  // namespace sotto::relayd

@@ -95,7 +95,7 @@ Awaitable<void> serve(tcp::acceptor* acceptor, SSL_CTX* tls, ServerPlan plan, Se
     report->error = "the client did not start with Hello";
     co_return;
   }
-  if (hello->hello().client() != RelayConnection::kClientName || hello->hello().protocol_version() != 1 ||
+  if (hello->hello().client() != RelayConnection::client_name() || hello->hello().protocol_version() != 1 ||
       hello->request_id() == 0) {
     report->error = "unexpected Hello";
   }

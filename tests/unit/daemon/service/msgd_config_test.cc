@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "lib/config/config_error.h"
 
 namespace sotto::msgd {
@@ -14,14 +17,53 @@ TEST(MsgdConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.device_name, "msgd");
 }
 
+std::string example_text() {
+  std::ifstream in(SOTTO_EXAMPLE_MSGD_YAML);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(MsgdConfig, ExampleFileGivesTheDefaults) {
+  const MsgdConfig example = load_msgd_config(SOTTO_EXAMPLE_MSGD_YAML);
+  const MsgdConfig defaults;
+  EXPECT_EQ(example.relay, defaults.relay);
+  EXPECT_EQ(example.relay_fingerprint, defaults.relay_fingerprint);
+  EXPECT_EQ(example.trust_new_identities, defaults.trust_new_identities);
+  EXPECT_EQ(example.device_name, defaults.device_name);
+  EXPECT_EQ(example.data_dir, defaults.data_dir);
+  EXPECT_EQ(example.socket, defaults.socket);
+}
+
+// The two settings without a default are commented out in the example; what
+// they show must be valid once the "# " is removed.
+TEST(MsgdConfig, ExampleCommentedSettingsAreValid) {
+  std::istringstream lines(example_text());
+  std::string uncommented;
+  int found = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# relay: ", 0) == 0 || line.rfind("# relay_fingerprint: ", 0) == 0) {
+      line.erase(0, 2);
+      ++found;
+    }
+    uncommented += line + "\n";
+  }
+  ASSERT_EQ(found, 2);
+  const MsgdConfig c = parse_msgd_config(uncommented, "msgd.yaml");
+  EXPECT_EQ(c.relay, "relay.example.org:7443");
+  EXPECT_EQ(c.relay_fingerprint.rfind("sha256:", 0), 0u);
+}
+
 TEST(MsgdConfig, ReadsEverySetting) {
   const MsgdConfig c = parse_msgd_config(
       "relay: relay.example.org:7443\n"
-      "relay_fingerprint: sha256:" + std::string(64, 'A') + "\n"
-      "trust_new_identities: never\n"
-      "device_name: laptop\n"
-      "data_dir: /var/tmp/sotto\n"
-      "socket: /run/user/1000/sotto/msgd.sock\n",
+      "relay_fingerprint: sha256:" +
+          std::string(64, 'A') +
+          "\n"
+          "trust_new_identities: never\n"
+          "device_name: laptop\n"
+          "data_dir: /var/tmp/sotto\n"
+          "socket: /run/user/1000/sotto/msgd.sock\n",
       "msgd.yaml");
   EXPECT_EQ(c.relay, "relay.example.org:7443");
   EXPECT_EQ(c.relay_fingerprint, "sha256:" + std::string(64, 'a'));
