@@ -1,0 +1,126 @@
+#include "frontends/notify/notification_text.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace sotto::notify {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // U+2026
+
+// One UTF-8 sequence at the start of text: its code point and length, or
+// nullopt when it is not a valid, shortest-form encoding of a scalar value.
+struct Decoded {
+  char32_t code_point;
+  std::size_t length;
+};
+
+std::optional<Decoded> decode_one(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return Decoded{lead, 1};
+  std::size_t length = 0;
+  char32_t value = 0;
+  char32_t minimum = 0;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2, value = lead & 0x1F, minimum = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3, value = lead & 0x0F, minimum = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4, value = lead & 0x07, minimum = 0x10000;
+  } else {
+    return std::nullopt;
+  }
+  if (text.size() < length) return std::nullopt;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return std::nullopt;
+    value = (value << 6) | (byte(i) & 0x3F);
+  }
+  if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return std::nullopt;
+  return Decoded{value, length};
+}
+
+bool is_bidi_control(char32_t c) { return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069); }
+
+bool is_control(char32_t c) { return c < 0x20 || (c >= 0x7F && c <= 0x9F); }
+
+std::string cleaned(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const std::optional<Decoded> d = decode_one(text);
+    if (!d) {
+      out += kReplacement;
+      text.remove_prefix(1);
+      continue;
+    }
+    if (d->code_point == '\n' || d->code_point == '\t') {
+      out += static_cast<char>(d->code_point);
+    } else if (is_control(d->code_point)) {
+      out += ' ';
+    } else if (!is_bidi_control(d->code_point)) {
+      out.append(text.substr(0, d->length));
+    }
+    text.remove_prefix(d->length);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string escape_markup(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string clean_text(std::string_view text, std::size_t max_bytes) {
+  std::string out = cleaned(text);
+  if (out.size() <= max_bytes) return out;
+  if (max_bytes < kEllipsis.size()) return {};
+  std::size_t cut = max_bytes - kEllipsis.size();
+  // Back up over continuation bytes to the start of the character that does not fit.
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  out.resize(cut);
+  out += kEllipsis;
+  return out;
+}
+
+NotificationText compose_text(std::string_view sender, std::string_view latest_text, int count, bool privacy,
+                              bool body_markup) {
+  if (privacy) return NotificationText{std::string(kPrivateSummary), ""};
+  NotificationText text;
+  text.summary = clean_text(sender, kMaxSummaryBytes);
+  // One line: servers show the summary as a title.
+  for (char& c : text.summary) {
+    if (c == '\n' || c == '\t') c = ' ';
+  }
+  const std::string body = clean_text(latest_text, kMaxBodyTextBytes);
+  text.body = body_markup ? escape_markup(body) : body;
+  if (count > 1) text.body += "\n(" + std::to_string(count) + " new messages)";
+  return text;
+}
+
+}  // namespace sotto::notify

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace sotto::notify {
+
+// What a popup says. A peer chooses every byte of a message, so the text is
+// treated as hostile: cleaned, cut, and escaped for the server's markup.
+
+// A popup shows a few lines; the whole message is in msgctl and msg-tui.
+inline constexpr std::size_t kMaxBodyTextBytes = 1000;
+// Usernames are at most 32 characters (lib/wire/username.h); a longer summary
+// would only be a hostile one.
+inline constexpr std::size_t kMaxSummaryBytes = 64;
+// The whole summary in privacy mode.
+inline constexpr std::string_view kPrivateSummary = "New message";
+
+// The five characters the notification spec's markup (a small XML subset)
+// treats specially, as entities: & < > ' ". Everything else is unchanged, so
+// "<b>" shows as the text <b>, and "&amp;" as the text &amp;.
+std::string escape_markup(std::string_view text);
+
+// Text fit for a popup: control characters other than newline and tab become
+// spaces (a terminal escape or a NUL has no business there), bidirectional
+// overrides and isolates (U+202A..U+202E, U+2066..U+2069) are dropped (they
+// can make one string read as another), bytes that are not UTF-8 become
+// U+FFFD, and text longer than max_bytes is cut at a character boundary and
+// ends in "…" (the result is then at most max_bytes long).
+std::string clean_text(std::string_view text, std::size_t max_bytes);
+
+struct NotificationText {
+  std::string summary;
+  std::string body;
+
+  bool operator==(const NotificationText&) const = default;
+};
+
+// Summary and body for the latest of `count` unread messages from `sender`.
+// Summary: the sender (plain text: the spec allows no markup there). Body:
+// the latest text, escaped when the server renders markup (body_markup;
+// otherwise the spec says markup shows as typed, so escaping would show
+// entities), then "(N new messages)" on a line of its own when count > 1.
+// privacy: summary kPrivateSummary and an empty body, whatever was received.
+NotificationText compose_text(std::string_view sender, std::string_view latest_text, int count, bool privacy,
+                              bool body_markup);
+
+}  // namespace sotto::notify

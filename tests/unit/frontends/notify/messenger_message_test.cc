@@ -1,0 +1,61 @@
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "frontends/notify/messenger_watch.h"
+
+namespace sotto::notify {
+namespace {
+
+using Data = std::map<std::string, sdbus::Variant>;
+
+Data message(const std::string& peer, const std::string& text) {
+  return Data{{"id", sdbus::Variant(std::string(32, 'a'))},
+              {"peer", sdbus::Variant(peer)},
+              {"direction", sdbus::Variant(std::string("in"))},
+              {"sender", sdbus::Variant(peer)},
+              {"text", sdbus::Variant(text)},
+              {"sent_at", sdbus::Variant(std::int64_t{1700000000000})},
+              {"identity_warning", sdbus::Variant(false)}};
+}
+
+TEST(IncomingMessageFrom, ReadsAMessageObject) {
+  const auto m = incoming_message_from(message("alice", "hi <b>"));
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->peer, "alice");
+  EXPECT_EQ(m->sender, "alice");
+  EXPECT_EQ(m->text, "hi <b>");
+  EXPECT_EQ(m->id, std::string(32, 'a'));
+}
+
+TEST(IncomingMessageFrom, IgnoresOutgoingMessages) {
+  Data d = message("alice", "mine");
+  d["direction"] = sdbus::Variant(std::string("out"));
+  EXPECT_FALSE(incoming_message_from(d).has_value());
+}
+
+TEST(IncomingMessageFrom, RefusesMissingOrMistypedFields) {
+  Data no_text = message("alice", "x");
+  no_text.erase("text");
+  EXPECT_FALSE(incoming_message_from(no_text).has_value());
+  Data number_peer = message("alice", "x");
+  number_peer["peer"] = sdbus::Variant(std::int64_t{5});
+  EXPECT_FALSE(incoming_message_from(number_peer).has_value());
+  EXPECT_FALSE(incoming_message_from(Data{}).has_value());
+}
+
+TEST(IncomingMessageFrom, RefusesPeersThatAreNotUsernames) {
+  // The peer ends up in a popup, a log line and reply_command's argv.
+  EXPECT_FALSE(incoming_message_from(message("-rf", "x")).has_value());
+  EXPECT_FALSE(incoming_message_from(message("a b", "x")).has_value());
+  EXPECT_FALSE(incoming_message_from(message("../../etc", "x")).has_value());
+  EXPECT_FALSE(incoming_message_from(message("al\nice", "x")).has_value());
+  const auto upper = incoming_message_from(message("Alice", "x"));
+  ASSERT_TRUE(upper.has_value());
+  EXPECT_EQ(upper->peer, "alice");
+}
+
+}  // namespace
+}  // namespace sotto::notify
