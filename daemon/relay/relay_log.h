@@ -5,9 +5,11 @@
 #include <string_view>
 #include <utility>
 
+#include "lib/log/event_line.h"
+
 namespace sotto::msgd {
 
-using LogField = std::pair<std::string_view, std::string_view>;
+using LogField = logging::Field;
 
 // One line on stderr (the journal, under systemd): "msgd: event=NAME k=v ...".
 // A value with spaces, quotes, '=' or control characters is quoted and

@@ -5,9 +5,11 @@
 #include <string_view>
 #include <utility>
 
+#include "lib/log/event_line.h"
+
 namespace sotto::notify {
 
-using LogField = std::pair<std::string_view, std::string_view>;
+using LogField = logging::Field;
 
 // One line on stderr (the journal, under systemd): "msg-notify: event=NAME
 // k=v ...", with " level=warning" on warnings. A value with spaces, quotes,
