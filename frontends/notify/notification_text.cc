@@ -1,45 +1,14 @@
 #include "frontends/notify/notification_text.h"
 
-#include <cstdint>
 #include <optional>
+
+#include "lib/config/utf8.h"
 
 namespace sotto::notify {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // U+2026
-
-// One UTF-8 sequence at the start of text: its code point and length, or
-// nullopt when it is not a valid, shortest-form encoding of a scalar value.
-struct Decoded {
-  char32_t code_point;
-  std::size_t length;
-};
-
-std::optional<Decoded> decode_one(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return Decoded{lead, 1};
-  std::size_t length = 0;
-  char32_t value = 0;
-  char32_t minimum = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, value = lead & 0x1F, minimum = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, value = lead & 0x0F, minimum = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, value = lead & 0x07, minimum = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (text.size() < length) return std::nullopt;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return std::nullopt;
-    value = (value << 6) | (byte(i) & 0x3F);
-  }
-  if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return std::nullopt;
-  return Decoded{value, length};
-}
 
 bool is_bidi_control(char32_t c) { return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069); }
 
@@ -49,7 +18,7 @@ std::string cleaned(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   while (!text.empty()) {
-    const std::optional<Decoded> d = decode_one(text);
+    const std::optional<config::Utf8Char> d = config::decode_utf8(text, 0);
     if (!d) {
       out += kReplacement;
       text.remove_prefix(1);
