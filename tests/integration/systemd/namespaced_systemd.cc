@@ -142,8 +142,36 @@ std::vector<pid_t> NamespacedSystemd::processes_in(const fs::path& cgroup) const
 
 std::string NamespacedSystemd::console_log() const { return read_text_file(run_dir_ / "console.log"); }
 
-SandboxRunDir::SandboxRunDir(const fs::path& root) {
+namespace {
+
+// Where a run directory may live: somewhere the services can reach. The
+// units hide /tmp, /var/tmp (PrivateTmp=) and home folders (ProtectHome=),
+// and a DynamicUser= service must be able to walk down every parent folder.
+// A build tree that fails either (a clone in /tmp or /root, as CI may make)
+// gets a folder of its own in /var/cache instead.
+bool reachable_by_services(const fs::path& dir) {
+  const std::string text = dir.string();
+  for (const char* hidden : {"/tmp", "/var/tmp", "/home", "/root", "/run/user"}) {
+    const std::string prefix = hidden;
+    if (text == prefix || text.rfind(prefix + "/", 0) == 0) return false;
+  }
+  for (fs::path p = dir; !p.empty() && p != p.root_path(); p = p.parent_path()) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(p, ec);
+    if (ec || !fs::exists(st)) continue;  // created below, world-searchable
+    if ((st.permissions() & fs::perms::others_exec) == fs::perms::none) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+SandboxRunDir::SandboxRunDir(const fs::path& preferred_root) {
+  const fs::path root =
+      reachable_by_services(fs::absolute(preferred_root)) ? preferred_root : fs::path("/var/cache/sotto-tests");
   fs::create_directories(root);
+  fs::permissions(root, fs::perms::others_read | fs::perms::others_exec | fs::perms::group_read | fs::perms::group_exec,
+                  fs::perm_options::add);
   std::string pattern = (root / "run-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed under " + root.string());
   path_ = pattern;

@@ -61,7 +61,9 @@ class NamespacedSystemd {
 // hides /tmp from the services.
 class SandboxRunDir {
  public:
-  explicit SandboxRunDir(const std::filesystem::path& root);
+  // Under preferred_root, or under /var/cache/sotto-tests when the services
+  // could not reach that (see reachable_by_services in the .cc).
+  explicit SandboxRunDir(const std::filesystem::path& preferred_root);
   ~SandboxRunDir();
   SandboxRunDir(const SandboxRunDir&) = delete;
   SandboxRunDir& operator=(const SandboxRunDir&) = delete;

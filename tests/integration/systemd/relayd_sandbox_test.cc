@@ -49,7 +49,7 @@ void write_units(const fs::path& run, std::uint16_t socket_port, std::uint16_t o
                   "[Service]\n"
                   "ExecStart=\n"
                   "ExecStart=" +
-                      RelaydProcess::binary().string() + " --config " + (run / "relayd.yaml").string() +
+                      (run / "relayd").string() + " --config " + (run / "relayd.yaml").string() +
                       "\n"
                       "StandardOutput=append:" +
                       (run / "relayd.log").string() +
@@ -70,6 +70,10 @@ void write_units(const fs::path& run, std::uint16_t socket_port, std::uint16_t o
   fs::permissions(run / "relayd.yaml",
                   fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
   fs::create_directories(run / "varlib");
+  // A copy beside the units: the build tree may lie where the sandbox hides it.
+  fs::copy_file(RelaydProcess::binary(), run / "relayd");
+  fs::permissions(run / "relayd", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                      fs::perms::others_read | fs::perms::others_exec);
 }
 
 TEST(RelaydUnderSystemd, ServesFromInsideTheShippedSandboxWithAndWithoutTheSocketUnit) {
