@@ -210,6 +210,13 @@ class MsgNotifyTest : public MsgdTest {
     return dunst_->history();
   }
 
+  // Waits until dunst shows exactly one popup, then closes it and returns
+  // dunst's history (one entry when all went well; the caller checks).
+  std::vector<DunstNotification> the_one_popup() {
+    if (!eventually([&] { return dunst_->shown() == 1; })) return {};
+    return closed_popups();
+  }
+
   ChildProcess notify_;
   std::unique_ptr<NotificationServer> dunst_;
   std::unique_ptr<ScriptedNotificationServer> scripted_;
@@ -221,8 +228,7 @@ TEST_F(MsgNotifyTest, PostsTheSenderAsSummaryAndTheTextAsBody) {
   ASSERT_TRUE(logged("event=notification_server_ready"));
   send("alice", "bob", "lunch at noon?");
   ASSERT_TRUE(logged("event=notification_posted peer=alice"));
-  ASSERT_TRUE(eventually([&] { return dunst_->shown() == 1; }));
-  const auto popups = closed_popups();
+  const auto popups = the_one_popup();
   ASSERT_EQ(popups.size(), 1u);
   EXPECT_EQ(popups[0].at("summary"), "alice");
   EXPECT_EQ(popups[0].at("body"), "lunch at noon?");
@@ -240,8 +246,7 @@ TEST_F(MsgNotifyTest, PrivacyModeShowsNeitherSenderNorText) {
   ASSERT_TRUE(logged("event=notification_server_ready"));
   send("alice", "bob", "the secret plan");
   ASSERT_TRUE(logged("event=notification_posted"));
-  ASSERT_TRUE(eventually([&] { return dunst_->shown() == 1; }));
-  const auto popups = closed_popups();
+  const auto popups = the_one_popup();
   ASSERT_EQ(popups.size(), 1u);
   EXPECT_EQ(popups[0].at("summary"), "New message");
   EXPECT_EQ(popups[0].at("body"), "");
@@ -256,8 +261,7 @@ TEST_F(MsgNotifyTest, MarkupInTheTextArrivesEscaped) {
   ASSERT_TRUE(logged("body-markup")) << "dunst reports the capability that makes escaping right";
   send("alice", "bob", "<b>bold</b> & <a href=\"https://evil.example/\">link</a> 'q'");
   ASSERT_TRUE(logged("event=notification_posted"));
-  ASSERT_TRUE(eventually([&] { return dunst_->shown() == 1; }));
-  const auto popups = closed_popups();
+  const auto popups = the_one_popup();
   ASSERT_EQ(popups.size(), 1u);
   // What dunst stores is the body as received; dunst renders it as Pango
   // markup, in which these entities are the literal characters.
@@ -291,8 +295,7 @@ TEST_F(MsgNotifyTest, MutedPeerGetsNoPopup) {
   // Someone not muted still pops up: the quiet above is the mute, not a fault.
   send("carol", "bob", "hello from carol");
   ASSERT_TRUE(logged("event=notification_posted peer=carol"));
-  ASSERT_TRUE(eventually([&] { return dunst_->shown() == 1; }));
-  const auto popups = closed_popups();
+  const auto popups = the_one_popup();
   ASSERT_EQ(popups.size(), 1u);
   EXPECT_EQ(popups[0].at("summary"), "carol");
 }
@@ -344,8 +347,7 @@ TEST_F(MsgNotifyTest, RecoversWhenDunstIsKilledAndRestarted) {
   ASSERT_TRUE(logged("event=notification_server_ready", 2));
   send("alice", "bob", "two");
   ASSERT_TRUE(logged("event=notification_posted peer=alice", 2));
-  ASSERT_TRUE(eventually([&] { return dunst_->shown() == 1; }));
-  const auto popups = closed_popups();
+  const auto popups = the_one_popup();
   ASSERT_EQ(popups.size(), 1u);
   EXPECT_EQ(popups[0].at("body"), "two") << "a new server: a new popup, counting afresh";
   EXPECT_EQ(occurrences(notify_.output_this_run(), "event=notification_server_left"), 1u) << "one line per outage";
@@ -361,8 +363,7 @@ TEST_F(MsgNotifyTest, ResubscribesWhenMsgdRestarts) {
   ASSERT_TRUE(logged("event=msgd_subscribed", 2));
   send("alice", "bob", "after the restart");
   ASSERT_TRUE(logged("event=notification_posted peer=alice"));
-  ASSERT_TRUE(eventually([&] { return dunst_->shown() == 1; }));
-  const auto popups = closed_popups();
+  const auto popups = the_one_popup();
   ASSERT_EQ(popups.size(), 1u);
   EXPECT_EQ(popups[0].at("body"), "after the restart");
 }
@@ -393,8 +394,7 @@ TEST_F(MsgNotifyTest, StaysUpWithoutAServerAndNotifiesOnceOneAppears) {
   ASSERT_TRUE(logged("event=notification_server_ready"));
   send("alice", "bob", "now you see me");
   ASSERT_TRUE(logged("event=notification_posted peer=alice"));
-  ASSERT_TRUE(eventually([&] { return dunst_->shown() == 1; }));
-  const auto popups = closed_popups();
+  const auto popups = the_one_popup();
   ASSERT_EQ(popups.size(), 1u);
   EXPECT_EQ(popups[0].at("body"), "now you see me");
   EXPECT_EQ(occurrences(notify_.output_this_run(), "event=notification_server_unavailable"), 1u)
