@@ -8,14 +8,15 @@
 
 namespace sotto::testing {
 
-// A fresh private directory under the system temp dir (mkdtemp: 0700), removed
-// with all its contents when the object dies. Each test gets its own, so tests can run in
-// parallel (ctest -j) without sharing files.
+// A fresh private directory (mkdtemp: 0700) under the system temp dir or
+// under parent, removed with all its contents when the object dies. Each test
+// gets its own, so tests can run in parallel (ctest -j) without sharing files.
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sotto-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  TempDir() : TempDir(std::filesystem::temp_directory_path()) {}
+  explicit TempDir(const std::filesystem::path& parent) {
+    std::string pattern = (parent / "sotto-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed under " + parent.string());
     path_ = pattern;
   }
   ~TempDir() {

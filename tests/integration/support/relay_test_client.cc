@@ -20,12 +20,23 @@ RelayTestClient::RelayTestClient(std::uint16_t port, Options options)
     : ctx_(SSL_CTX_new(TLS_client_method())), options_(options) {
   SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_NONE, nullptr);
   SSL_CTX_set_max_proto_version(ctx_.get(), options.max_tls_version);
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  sockaddr_storage addr{};
+  socklen_t addr_len = 0;
+  if (options.ipv6) {
+    auto& in6 = reinterpret_cast<sockaddr_in6&>(addr);
+    in6.sin6_family = AF_INET6;
+    in6.sin6_port = htons(port);
+    in6.sin6_addr = in6addr_loopback;
+    addr_len = sizeof in6;
+  } else {
+    auto& in4 = reinterpret_cast<sockaddr_in&>(addr);
+    in4.sin_family = AF_INET;
+    in4.sin_port = htons(port);
+    in4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr_len = sizeof in4;
+  }
+  fd_ = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), addr_len) != 0) {
     ::close(fd_);
     fd_ = -1;
     throw std::runtime_error("cannot connect to relayd");

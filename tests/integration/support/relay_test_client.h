@@ -25,6 +25,7 @@ class RelayTestClient {
   struct Options {
     int max_tls_version = TLS1_3_VERSION;  // TLS1_2_VERSION to test refusal
     std::chrono::milliseconds timeout{5000};
+    bool ipv6 = false;  // connect to [::1] instead of 127.0.0.1
   };
   RelayTestClient(std::uint16_t port, Options options);
   explicit RelayTestClient(std::uint16_t port) : RelayTestClient(port, Options{}) {}

@@ -29,6 +29,7 @@
 #include "tests/integration/support/msgd_process.h"
 #include "tests/integration/support/relayd_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text_file.h"
 
 namespace sotto::testing {
 namespace {
@@ -36,14 +37,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr auto kWait = std::chrono::seconds(20);
-
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // The pids of running processes whose command line contains needle.
 std::vector<pid_t> processes_with_argument(const std::string& needle) {
@@ -61,7 +54,7 @@ std::vector<pid_t> processes_with_argument(const std::string& needle) {
 
 // The value of NAME in a running process's environment, if set.
 std::optional<std::string> environment_of(pid_t pid, const std::string& name) {
-  const std::string variables = read_file(fs::path("/proc") / std::to_string(pid) / "environ");
+  const std::string variables = read_text_file(fs::path("/proc") / std::to_string(pid) / "environ");
   const std::string prefix = name + "=";
   std::size_t at = 0;
   while (at < variables.size()) {
@@ -108,7 +101,7 @@ TEST(MsgdDbusActivation, FirstCallOnTheBusStartsMsgdFromTheActivationFile) {
 
   // The shipped activation file, with @bindir@/msgd replaced by this build's
   // msgd and the arguments that keep it inside the test's directory.
-  const std::string tmpl = read_file(fs::path(SOTTO_SYSTEMD_UNIT_SOURCE_DIR) / "org.sotto.Messenger1.service.in");
+  const std::string tmpl = read_text_file(fs::path(SOTTO_SYSTEMD_UNIT_SOURCE_DIR) / "org.sotto.Messenger1.service.in");
   const std::string exec_line = "Exec=@bindir@/msgd\n";
   const auto at = tmpl.find(exec_line);
   ASSERT_NE(at, std::string::npos) << "the activation file has no line '" << exec_line << "':\n" << tmpl;
@@ -132,7 +125,7 @@ TEST(MsgdDbusActivation, FirstCallOnTheBusStartsMsgdFromTheActivationFile) {
 
   const auto status = run_program({MsgdProcess::msgctl_binary().string(), "--bus", "--json", "status"}, {},
                                   {{"DBUS_SESSION_BUS_ADDRESS", bus.address()}});
-  const std::string bus_log = read_file(dir / "bus" / "dbus-daemon.log");
+  const std::string bus_log = read_text_file(dir / "bus" / "dbus-daemon.log");
   ASSERT_EQ(status.status, 0) << status.output << "\n---- dbus-daemon and msgd ----\n" << bus_log;
   const auto reply = nlohmann::json::parse(status.out);
   // The relay address came from the activation file's Exec= line.

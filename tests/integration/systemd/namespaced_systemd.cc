@@ -164,38 +164,22 @@ bool reachable_by_services(const fs::path& dir) {
   return true;
 }
 
-}  // namespace
-
-SandboxRunDir::SandboxRunDir(const fs::path& preferred_root) {
+// The folder run directories are made in: preferred_root if the services can
+// reach it, else a folder of its own in /var/cache; created and searchable.
+fs::path prepared_sandbox_root(const fs::path& preferred_root) {
   const fs::path root =
       reachable_by_services(fs::absolute(preferred_root)) ? preferred_root : fs::path("/var/cache/sotto-tests");
   fs::create_directories(root);
   fs::permissions(root, fs::perms::others_read | fs::perms::others_exec | fs::perms::group_read | fs::perms::group_exec,
                   fs::perm_options::add);
-  std::string pattern = (root / "run-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed under " + root.string());
-  path_ = pattern;
-  fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
-                             fs::perms::others_exec);
+  return root;
 }
 
-SandboxRunDir::~SandboxRunDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
+}  // namespace
 
-void write_text_file(const fs::path& file, const std::string& text) {
-  fs::create_directories(file.parent_path());
-  std::ofstream out(file);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + file.string());
-}
-
-std::string read_text_file(const fs::path& file) {
-  std::ifstream in(file);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+SandboxRunDir::SandboxRunDir(const fs::path& preferred_root) : dir_(prepared_sandbox_root(preferred_root)) {
+  fs::permissions(dir_.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                   fs::perms::others_read | fs::perms::others_exec);
 }
 
 std::string status_field(pid_t pid, const std::string& name) {

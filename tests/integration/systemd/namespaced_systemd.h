@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "tests/integration/support/child_process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/text_file.h"
 
 namespace sotto::testing {
 
@@ -64,20 +66,13 @@ class SandboxRunDir {
   // Under preferred_root, or under /var/cache/sotto-tests when the services
   // could not reach that (see reachable_by_services in the .cc).
   explicit SandboxRunDir(const std::filesystem::path& preferred_root);
-  ~SandboxRunDir();
-  SandboxRunDir(const SandboxRunDir&) = delete;
-  SandboxRunDir& operator=(const SandboxRunDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  const std::filesystem::path& path() const { return dir_.path(); }
+  std::filesystem::path operator/(const std::string& name) const { return dir_ / name; }
 
  private:
-  std::filesystem::path path_;
+  TempDir dir_;
 };
 
-// Writes text to file, creating its folders.
-void write_text_file(const std::filesystem::path& file, const std::string& text);
-// The text of file ("" if it cannot be read).
-std::string read_text_file(const std::filesystem::path& file);
 // A field of /proc/PID/status, e.g. status_field(pid, "CapEff") -> "0000000000000000".
 std::string status_field(pid_t pid, const std::string& name);
 

@@ -109,7 +109,9 @@ TEST(RelaydUnderSystemd, ServesFromInsideTheShippedSandboxWithAndWithoutTheSocke
   EXPECT_EQ(alice.send_envelope(test_message_id(1), {"bob"}, "ciphertext").body_case(), wire::Frame::kSendAck);
   const auto delivery = bob.next_delivery(kWait);
   ASSERT_TRUE(delivery.has_value()) << diagnostics();
-  EXPECT_EQ(hello_over_ipv6(socket_port, kWait).body_case(), wire::Frame::kHelloOk);
+  RelayTestClient over_ipv6(socket_port, {.timeout = kWait, .ipv6 = true});
+  ASSERT_TRUE(over_ipv6.handshake_ok()) << over_ipv6.handshake_error() << diagnostics();
+  EXPECT_NO_THROW(over_ipv6.hello()) << "Hello over IPv6 must get HelloOk" << diagnostics();
 
   ASSERT_EQ(systemd.property("relayd.service", "ActiveState"), "active") << diagnostics();
   const std::string main_pid = systemd.property("relayd.service", "MainPID");
