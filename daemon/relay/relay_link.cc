@@ -10,7 +10,7 @@ using net::Awaitable;
 
 struct RelayLink::State {
   State(asio::any_io_executor executor, RelayEndpoint endpoint, PinStore& pins,
-        std::optional<std::string> configured_pin, RelayLinkHooks hooks, Backoff backoff)
+        std::optional<std::string> configured_pin, RelayLinkHooks hooks, net::Backoff backoff)
       : executor(executor),
         endpoint(std::move(endpoint)),
         relay(this->endpoint.to_string()),
@@ -37,7 +37,7 @@ struct RelayLink::State {
   PinStore& pins;
   std::optional<std::string> configured_pin;
   RelayLinkHooks hooks;
-  Backoff backoff;
+  net::Backoff backoff;
   net::SslCtxPtr tls;
   asio::steady_timer wake;
   std::shared_ptr<RelayConnection> connection;  // being opened, or up
@@ -49,7 +49,7 @@ struct RelayLink::State {
 };
 
 RelayLink::RelayLink(asio::any_io_executor executor, RelayEndpoint endpoint, PinStore& pins,
-                     std::optional<std::string> configured_pin, RelayLinkHooks hooks, Backoff backoff) {
+                     std::optional<std::string> configured_pin, RelayLinkHooks hooks, net::Backoff backoff) {
   if (configured_pin) configured_pin = normalize_fingerprint(*configured_pin);
   state_ = std::make_shared<State>(std::move(executor), std::move(endpoint), pins, std::move(configured_pin),
                                    std::move(hooks), std::move(backoff));

@@ -6,11 +6,11 @@
 #include <optional>
 #include <string>
 
-#include "daemon/relay/backoff.h"
 #include "daemon/relay/pin_check.h"
 #include "daemon/relay/relay_connection.h"
 #include "daemon/relay/relay_endpoint.h"
 #include "lib/net/asio.h"
+#include "lib/net/backoff.h"
 #include "lib/wire/relay.pb.h"
 
 namespace sotto::msgd {
@@ -47,7 +47,7 @@ class RelayLink {
   // configured_pin: --relay-fingerprint or msgd.yaml's; std::invalid_argument
   // if it is malformed. pins must outlive the link.
   RelayLink(net::asio::any_io_executor executor, RelayEndpoint endpoint, PinStore& pins,
-            std::optional<std::string> configured_pin, RelayLinkHooks hooks, Backoff backoff = {});
+            std::optional<std::string> configured_pin, RelayLinkHooks hooks, net::Backoff backoff = {});
   RelayLink(const RelayLink&) = delete;
   RelayLink& operator=(const RelayLink&) = delete;
   ~RelayLink();  // stop()

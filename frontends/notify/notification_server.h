@@ -14,7 +14,7 @@
 #include "frontends/notify/call_timeout.h"
 #include "frontends/notify/event_loop.h"
 #include "frontends/notify/notification_ports.h"
-#include "frontends/notify/retry_backoff.h"
+#include "lib/net/backoff.h"
 
 namespace sotto::notify {
 
@@ -65,7 +65,9 @@ class DesktopNotifications final : public NotificationSink {
   bool available_ = false;
   bool query_in_flight_ = false;
   bool outage_logged_ = false;
-  RetryBackoff backoff_;
+  // A peer that is starting is usually up within a second; a long absence
+  // then costs a retry every 30 s at most.
+  net::Backoff backoff_{std::chrono::milliseconds(500), std::chrono::seconds(30)};
   std::optional<EventLoop::TimerId> retry_timer_;
   sdbus::Slot signal_slot_;
   std::unique_ptr<BusNameWatch> owner_watch_;

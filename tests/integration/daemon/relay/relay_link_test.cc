@@ -114,7 +114,7 @@ TEST_F(RelayLinkTest, ReconnectsAfterRelaydIsKilledAndRestartedOnTheSamePort) {
   relayd_ = make_relayd_on_port(dir_ / "relayd", port);
   relayd_->start();
   RelayLink link(io_.get_executor(), RelayEndpoint{"127.0.0.1", port}, pins_, std::nullopt, hooks_for(&seen_),
-                 Backoff(milliseconds(50), milliseconds(400), 1));
+                 net::Backoff(milliseconds(50), milliseconds(400), 1));
   ReconnectResult r;
   run_until_done(io_, kill_and_restart(&link, relayd_.get(), &seen_, &r), milliseconds(15000));
 
@@ -171,7 +171,7 @@ TEST_F(RelayLinkTest, APinMismatchIsRetriedAtTheCappedPaceAndReportedUntilForgot
   pins_.pins[endpoint.to_string()] = stale;
   // The cap (250 ms) is what a mismatch waits, never the 10 ms initial wait.
   RelayLink link(io_.get_executor(), endpoint, pins_, std::nullopt, hooks_for(&seen_),
-                 Backoff(milliseconds(10), milliseconds(250), 2));
+                 net::Backoff(milliseconds(10), milliseconds(250), 2));
   PinRetryResult r;
   run_until_done(io_, mismatch_then_forget(&link, &pins_, &seen_, &r), milliseconds(10000));
 
@@ -208,7 +208,7 @@ TEST_F(RelayLinkTest, AFailingOnConnectedCausesAReconnect) {
   relayd_->start();
   seen_.fail_first_on_connected = true;
   RelayLink link(io_.get_executor(), RelayEndpoint{"127.0.0.1", relayd_->port()}, pins_, std::nullopt,
-                 hooks_for(&seen_), Backoff(milliseconds(20), milliseconds(100), 3));
+                 hooks_for(&seen_), net::Backoff(milliseconds(20), milliseconds(100), 3));
   HookFailureResult r;
   run_until_done(io_, survive_hook_failure(&link, &seen_, &r), milliseconds(8000));
   EXPECT_TRUE(r.recovered);
@@ -257,7 +257,7 @@ TEST_F(RelayLinkTest, StopIsPromptWhileConnected) {
 TEST_F(RelayLinkTest, StopIsPromptDuringABackoffWait) {
   // Nobody listens: the link fails and waits its (long) backoff.
   RelayLink link(io_.get_executor(), RelayEndpoint{"127.0.0.1", free_loopback_port()}, pins_, std::nullopt,
-                 hooks_for(&seen_), Backoff(milliseconds(20000), milliseconds(30000), 4));
+                 hooks_for(&seen_), net::Backoff(milliseconds(20000), milliseconds(30000), 4));
   expect_stop_is_prompt(
       io_, link, [&] { return seen_.downs() >= 1; }, "waiting to retry");
   EXPECT_NE(link.last_reason().find("cannot connect"), std::string::npos) << link.last_reason();

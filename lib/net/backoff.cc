@@ -1,9 +1,9 @@
-#include "daemon/relay/backoff.h"
+#include "lib/net/backoff.h"
 
 #include <algorithm>
 #include <stdexcept>
 
-namespace sotto::msgd {
+namespace sotto::net {
 
 namespace {
 // 2^40 times any sane initial wait is far past any cap; stopping the exponent
@@ -33,4 +33,4 @@ std::chrono::milliseconds Backoff::next() {
   return std::chrono::milliseconds(static_cast<std::int64_t>(jitter(random_)));
 }
 
-}  // namespace sotto::msgd
+}  // namespace sotto::net

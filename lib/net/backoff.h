@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <random>
 
-namespace sotto::msgd {
+namespace sotto::net {
 
 // A fresh seed from the system's random source.
 std::uint64_t random_backoff_seed();
@@ -33,4 +33,4 @@ class Backoff {
   std::mt19937_64 random_;
 };
 
-}  // namespace sotto::msgd
+}  // namespace sotto::net

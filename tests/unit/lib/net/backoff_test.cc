@@ -1,11 +1,11 @@
-#include "daemon/relay/backoff.h"
+#include "lib/net/backoff.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 #include <stdexcept>
 
-namespace sotto::msgd {
+namespace sotto::net {
 namespace {
 
 using std::chrono::milliseconds;
@@ -97,4 +97,4 @@ TEST(BackoffTest, DefaultsAreAQuarterSecondToHalfAMinute) {
 }
 
 }  // namespace
-}  // namespace sotto::msgd
+}  // namespace sotto::net
