@@ -183,24 +183,37 @@ void MessengerWatch::on_signal_data(const std::map<std::string, sdbus::Variant>&
   }
 }
 
-void MessengerWatch::mark_read(const std::string& peer) {
-  if (!proxy_) return;
+namespace {
+
+// Calls one of msgd's methods about a peer without waiting for it, and logs
+// how it ended: ok_event, or failed_event with the D-Bus error's name only
+// (msgd's message could quote the text).
+template <typename... Args>
+void call_and_log(sdbus::IProxy& proxy, const char* method, const std::string& peer, const char* ok_event,
+                  const char* failed_event, const Args&... args) {
   try {
-    proxy_->proxy()
-        .callMethodAsync("MarkRead")
+    proxy.callMethodAsync(method)
         .onInterface(org::sotto::Messenger1_proxy::INTERFACE_NAME)
         .withTimeout(kCallTimeout)
-        .withArguments(peer)
-        .uponReplyInvoke([peer](const sdbus::Error* error, const std::map<std::string, sdbus::Variant>&) {
-          if (error != nullptr) {
-            log_warning("mark_read_failed", {{"peer", peer}, {"error", error->getName()}});
-          } else {
-            log_event("marked_read", {{"peer", peer}});
-          }
-        });
+        .withArguments(args...)
+        .uponReplyInvoke(
+            [peer, ok_event, failed_event](const sdbus::Error* error, const std::map<std::string, sdbus::Variant>&) {
+              if (error != nullptr) {
+                log_warning(failed_event, {{"peer", peer}, {"error", error->getName()}});
+              } else {
+                log_event(ok_event, {{"peer", peer}});
+              }
+            });
   } catch (const sdbus::Error& e) {
-    log_warning("mark_read_failed", {{"peer", peer}, {"error", e.getName()}});
+    log_warning(failed_event, {{"peer", peer}, {"error", e.getName()}});
   }
+}
+
+}  // namespace
+
+void MessengerWatch::mark_read(const std::string& peer) {
+  if (!proxy_) return;
+  call_and_log(proxy_->proxy(), "MarkRead", peer, "marked_read", "mark_read_failed", peer);
 }
 
 void MessengerWatch::send(const std::string& peer, const std::string& text) {
@@ -212,23 +225,7 @@ void MessengerWatch::send(const std::string& peer, const std::string& text) {
     log_warning("reply_failed", {{"peer", peer}, {"error", "the reply is not UTF-8 text"}});
     return;
   }
-  try {
-    proxy_->proxy()
-        .callMethodAsync("Send")
-        .onInterface(org::sotto::Messenger1_proxy::INTERFACE_NAME)
-        .withTimeout(kCallTimeout)
-        .withArguments(peer, checked)
-        .uponReplyInvoke([peer](const sdbus::Error* error, const std::map<std::string, sdbus::Variant>&) {
-          // The error's name only: msgd's message could quote the text.
-          if (error != nullptr) {
-            log_warning("reply_failed", {{"peer", peer}, {"error", error->getName()}});
-          } else {
-            log_event("reply_sent", {{"peer", peer}});
-          }
-        });
-  } catch (const sdbus::Error& e) {
-    log_warning("reply_failed", {{"peer", peer}, {"error", e.getName()}});
-  }
+  call_and_log(proxy_->proxy(), "Send", peer, "reply_sent", "reply_failed", peer, checked);
 }
 
 }  // namespace sotto::notify
