@@ -35,17 +35,10 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # and everything under /etc is a conffile.
 set(sotto_deb_dir ${CMAKE_BINARY_DIR}/debian-package)
 file(MAKE_DIRECTORY ${sotto_deb_dir})
-configure_file(${PROJECT_SOURCE_DIR}/packaging/copyright ${sotto_deb_dir}/copyright COPYONLY)
 configure_file(${PROJECT_SOURCE_DIR}/packaging/changelog.in ${sotto_deb_dir}/changelog @ONLY)
 file(WRITE ${sotto_deb_dir}/conffiles "${SOTTO_RELAYD_CONFIG}\n")
-add_custom_command(
-  OUTPUT ${sotto_deb_dir}/changelog.gz
-  COMMAND sh -c "gzip -n -9 -c \"$1\" > \"$2\"" sh ${sotto_deb_dir}/changelog ${sotto_deb_dir}/changelog.gz
-  DEPENDS ${sotto_deb_dir}/changelog
-  VERBATIM)
-add_custom_target(sotto_deb_changelog ALL DEPENDS ${sotto_deb_dir}/changelog.gz)
-install(FILES ${sotto_deb_dir}/copyright ${sotto_deb_dir}/changelog.gz
-        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+sotto_install_gzipped(${sotto_deb_dir}/changelog ${CMAKE_INSTALL_DOCDIR} sotto_deb_changelog)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${sotto_deb_dir}/conffiles ${PROJECT_SOURCE_DIR}/packaging/postinst
     ${PROJECT_SOURCE_DIR}/packaging/postrm)
 
