@@ -13,6 +13,7 @@
 // other exception escapes and fails the run.
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -98,10 +99,16 @@ BodyVerdict judge_body(ByteView body) {
   at += retired * kKeySize;
   const std::uint32_t skipped = take(2);
   if (skipped > kMaxSkippedKeys || body.size() - at != skipped * kSkippedEntrySize) return invalid;
-  std::set<Bytes> seen;  // (ratchet key, N) of each entry
+  // (ratchet key, N) of each entry. A fixed-size key: comparing
+  // variable-length vectors here makes g++ 12 at -O2 and above report a
+  // bogus -Wstringop-overread inside std::set's memcmp (its range analysis
+  // loses the length bound), while arrays compare with a constant length.
+  using EntryId = std::array<std::uint8_t, kKeySize + 4>;
+  std::set<EntryId> seen;
   for (std::uint32_t i = 0; i < skipped; ++i, at += kSkippedEntrySize) {
-    const ByteView id = body.subspan(at, kKeySize + 4);
-    if (!seen.emplace(id.begin(), id.end()).second) return invalid;
+    EntryId id{};
+    std::copy_n(body.begin() + static_cast<std::ptrdiff_t>(at), id.size(), id.begin());
+    if (!seen.insert(id).second) return invalid;
   }
   return {true, receiving};
 }
