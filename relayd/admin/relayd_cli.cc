@@ -187,7 +187,23 @@ int serve(const GlobalOptions& g) {
   return kExitOk;
 }
 
-int check_config(const std::string& file) {
+// check-config takes its file as FILE or as --config FILE (the form every
+// other command uses); exactly one of them.
+struct CheckConfigArgs {
+  std::string positional;  // FILE
+  bool positional_given = false;
+  std::string option;  // check-config --config FILE
+  bool option_given = false;
+};
+
+int check_config(const CheckConfigArgs& args, const GlobalOptions& g) {
+  // "relayd --config FILE check-config" names the file before the command.
+  const int given = int{args.positional_given} + int{args.option_given} + int{g.config_given};
+  if (given == 0) throw UsageError("check-config: no file to check; give it as FILE or as --config FILE");
+  if (given > 1) {
+    throw UsageError("check-config: the file is given more than once; give it either as FILE or as --config FILE");
+  }
+  const std::string& file = args.positional_given ? args.positional : args.option_given ? args.option : g.config;
   load_relay_config(file);
   std::cout << file << ": ok\n";
   return kExitOk;
@@ -299,9 +315,12 @@ int relayd_main(int argc, char** argv) {
   app.add_option("--listen", g.listen, "HOST:PORT to listen on, overriding the file (port 0: any free port)");
   app.add_option("--state-dir", g.state_dir, "state directory, overriding the file");
 
-  std::string check_file;
-  auto* check = app.add_subcommand("check-config", "validate a configuration file; exit 2 if it is invalid");
-  check->add_option("FILE", check_file, "the file to check")->required();
+  CheckConfigArgs check_args;
+  auto* check = app.add_subcommand(
+      "check-config", "validate a configuration file, given as FILE or --config FILE; exit 2 if it is invalid");
+  auto* check_file_opt = check->add_option("FILE", check_args.positional, "the file to check");
+  auto* check_config_opt =
+      check->add_option("--config", check_args.option, "the file to check (the same as FILE; give one of them)");
   auto* fingerprint =
       app.add_subcommand("cert-fingerprint", "print the TLS certificate's sha256 fingerprint for pinning");
 
@@ -333,9 +352,11 @@ int relayd_main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   g.config_given = config_opt->count() > 0;
+  check_args.positional_given = check_file_opt->count() > 0;
+  check_args.option_given = check_config_opt->count() > 0;
 
   try {
-    if (check->parsed()) return check_config(check_file);
+    if (check->parsed()) return check_config(check_args, g);
     if (fingerprint->parsed()) return cert_fingerprint(g);
     if (user->parsed()) {
       for (auto* sub : user->get_subcommands()) {

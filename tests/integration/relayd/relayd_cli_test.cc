@@ -33,6 +33,56 @@ TEST_F(CliTest, CheckConfigRejectsInvalidYaml) {
   EXPECT_NE(r.output.find(path.string() + ":"), std::string::npos) << r.output;
 }
 
+// config/relayd.yaml's header and the man page give both forms; each must
+// check the file it names, and only that file.
+TEST_F(CliTest, CheckConfigTakesTheFileAsConfigOption) {
+  const std::string shipped = SOTTO_SOURCE_DIR "/config/relayd.yaml";
+  const auto r = run_relayd_command({"check-config", "--config", shipped});
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, shipped + ": ok\n");
+  // Global options may come before the command too, as for every command.
+  const auto before = run_relayd_command({"--config", shipped, "check-config"});
+  EXPECT_EQ(before.status, 0) << before.output;
+  EXPECT_EQ(before.output, shipped + ": ok\n");
+}
+
+TEST_F(CliTest, CheckConfigOptionFormNamesFileLineAndColumnOfAnError) {
+  const auto path = dir_ / "bad.yaml";
+  std::ofstream(path) << "limits:\n  auth_timeout: 10s\n  max_frame_sise: 1MiB\n";
+  const auto r = run_relayd_command({"check-config", "--config", path.string()});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find(path.string() + ":3:3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("max_frame_sise"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(": ok"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, CheckConfigWithTheFileGivenTwiceIsAUsageError) {
+  const std::string shipped = SOTTO_SOURCE_DIR "/config/relayd.yaml";
+  // Even two names for the same valid file: the command line is ambiguous.
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"check-config", shipped, "--config", shipped},
+           {"check-config", "--config", shipped, shipped},
+           {"--config", shipped, "check-config", shipped},
+           {"--config", shipped, "check-config", "--config", shipped},
+           {"check-config", "--config", shipped, "--config", shipped},
+       }) {
+    const auto r = run_relayd_command(args);
+    EXPECT_EQ(r.status, 2) << args.size() << " arguments: " << r.output;
+    EXPECT_EQ(r.output.find(": ok"), std::string::npos) << r.output;
+  }
+  const auto r = run_relayd_command({"check-config", shipped, "--config", shipped});
+  EXPECT_NE(r.output.find("check-config: the file is given more than once"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, CheckConfigWithoutAFileIsAUsageError) {
+  // No silent fallback to /etc/sotto/relayd.yaml: the operator named nothing.
+  const auto r = run_relayd_command({"check-config"});
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("check-config: no file to check"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--config FILE"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(": ok"), std::string::npos) << r.output;
+}
+
 TEST_F(CliTest, RelaydRefusesToStartWithABadConfig) {
   const auto path = dir_ / "bad.yaml";
   std::ofstream(path) << "presence: sometimes\n";
@@ -80,6 +130,7 @@ TEST_F(CliTest, VersionAndHelp) {
   const auto h = run_relayd_command({"--help"});
   EXPECT_EQ(h.status, 0);
   EXPECT_NE(h.output.find("check-config"), std::string::npos);
+  EXPECT_NE(h.output.find("FILE or --config FILE"), std::string::npos) << h.output;
   EXPECT_EQ(run_relayd_command({"--no-such-flag"}).status, 2);
 }
 
