@@ -77,7 +77,8 @@ Database::Database(const std::filesystem::path& path, const DatabaseOptions& opt
   if (mode != "wal") {
     throw StoreError("open " + path.string() + ": journal_mode is '" + mode + "', WAL is required", SQLITE_CANTOPEN);
   }
-  exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;");
+  exec(options.sync_on_commit ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+  exec("PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;");
   // Integers from the options, not input: PRAGMA arguments cannot be bound.
   exec("PRAGMA wal_autocheckpoint = " + std::to_string(std::max(options.wal_autocheckpoint_pages, 0)));
   if (options.cache_size_kib > 0) exec("PRAGMA cache_size = -" + std::to_string(options.cache_size_kib));

@@ -32,6 +32,11 @@ struct DatabaseOptions {
   // SQLite's default of 2000 KiB. A cache that holds the hot part of the
   // indexes saves a pread per page a statement visits.
   int cache_size_kib = 0;
+  // false: synchronous=NORMAL, a commit does not wait for an fsync. Only for
+  // a connection whose owner makes its commits durable itself with WalSync
+  // before it reports them durable (relayd's group commit); everyone else
+  // keeps the default, FULL.
+  bool sync_on_commit = true;
 };
 
 // One SQLite connection, closed on destruction.
@@ -41,6 +46,7 @@ struct DatabaseOptions {
 //   journal_mode=WAL   readers never block the writer, and one fsync per commit;
 //   synchronous=FULL   a committed transaction survives a power cut, not only a
 //                      crash (https://www.sqlite.org/pragma.html#pragma_synchronous);
+//                      NORMAL when DatabaseOptions::sync_on_commit is false;
 //   foreign_keys=ON    SQLite leaves them off by default;
 //   trusted_schema=OFF no SQL functions with side effects run from the schema;
 //   a busy timeout     from DatabaseOptions.
