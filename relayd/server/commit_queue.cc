@@ -1,5 +1,7 @@
 #include "relayd/server/commit_queue.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "relayd/server/log.h"
@@ -7,17 +9,19 @@
 namespace sotto::relayd {
 
 CommitQueue::CommitQueue(Store& store, QueueLimits limits, std::size_t max_batch, std::chrono::microseconds max_delay,
-                         Metrics& metrics)
+                         Metrics& metrics, unsigned syncers)
     : store_(store),
       limits_(limits),
       max_batch_(max_batch == 0 ? 1 : max_batch),
       max_delay_(max_delay),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      syncer_count_(syncers == 0 ? 1 : syncers) {}
 
 CommitQueue::~CommitQueue() { stop(); }
 
 void CommitQueue::start() {
-  thread_ = std::thread([this] { run(); });
+  writer_ = std::thread([this] { write_loop(); });
+  for (unsigned i = 0; i < syncer_count_; ++i) syncers_.emplace_back([this] { sync_loop(); });
 }
 
 void CommitQueue::stop() {
@@ -26,7 +30,10 @@ void CommitQueue::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (writer_.joinable()) writer_.join();
+  for (auto& syncer : syncers_) {
+    if (syncer.joinable()) syncer.join();
+  }
 }
 
 void CommitQueue::submit(PendingSend send, SendDone done) {
@@ -55,26 +62,25 @@ std::size_t CommitQueue::backlog() {
   return sends_.size();
 }
 
-void CommitQueue::run() {
-  std::vector<PendingSend> sends;
-  std::vector<SendDone> dones;
+void CommitQueue::write_loop() {
   std::vector<DeliveryAck> acks;
   for (;;) {
+    Written batch;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !sends_.empty() || !acks_.empty(); });
-      if (sends_.empty() && acks_.empty() && stopping_) return;
+      if (sends_.empty() && acks_.empty() && stopping_) break;
       // Linger: a batch that is not full waits for companions, but never past
       // max_delay after its oldest envelope arrived.
       if (!sends_.empty() && sends_.size() < max_batch_ && max_delay_.count() > 0 && !stopping_) {
         wake_.wait_until(lock, oldest_ + max_delay_, [this] { return stopping_ || sends_.size() >= max_batch_; });
       }
       const std::size_t n = std::min(sends_.size(), max_batch_);
-      sends.clear();
-      dones.clear();
+      batch.sends.reserve(n);
+      batch.dones.reserve(n);
       for (std::size_t i = 0; i < n; ++i) {
-        sends.push_back(std::move(sends_.front().send));
-        dones.push_back(std::move(sends_.front().done));
+        batch.sends.push_back(std::move(sends_.front().send));
+        batch.dones.push_back(std::move(sends_.front().done));
         sends_.pop_front();
       }
       if (!sends_.empty()) oldest_ = std::chrono::steady_clock::now();
@@ -82,33 +88,82 @@ void CommitQueue::run() {
       acks.swap(acks_);
     }
 
-    if (!acks.empty()) {
-      try {
-        store_.ack_deliveries(acks);
-        metrics_.deliveries_acked.fetch_add(acks.size(), std::memory_order_relaxed);
-      } catch (const std::exception& e) {
-        // The envelopes stay queued and are delivered again: at least once.
-        log_error("ack_commit_failed", std::string("error=\"") + e.what() + "\"");
-      }
-    }
-    if (sends.empty()) continue;
-
-    std::vector<SendResult> results;
     try {
-      results = store_.commit_sends(sends, limits_);
-      metrics_.record_batch(sends.size());
+      batch.results = store_.write_batch(batch.sends, acks, limits_).sends;
+      if (!batch.sends.empty()) metrics_.record_batch(batch.sends.size());
+      metrics_.deliveries_acked.fetch_add(acks.size(), std::memory_order_relaxed);
     } catch (const std::exception& e) {
-      log_error("send_commit_failed", "batch=" + std::to_string(sends.size()) + " error=\"" + e.what() + "\"");
-      results.clear();
+      // Nothing of the batch was stored: its sends are answered with a
+      // failure (in order, by the syncers), and its acked envelopes stay
+      // queued and are delivered again (at least once).
+      log_error("send_commit_failed", "batch=" + std::to_string(batch.sends.size()) +
+                                          " acks=" + std::to_string(acks.size()) + " error=\"" + e.what() + "\"");
+      batch.results.clear();
     }
-    for (std::size_t i = 0; i < dones.size(); ++i) {
-      dones[i](sends[i], i < results.size() ? &results[i] : nullptr);
+    if (batch.sends.empty()) continue;  // acks alone: nobody waits for their sync
+
+    {
+      std::lock_guard lock(sync_mutex_);
+      batch.sequence = ++last_written_;
+      written_.push_back(std::move(batch));
     }
-    // The callbacks hold their sessions: drop them now, not when the next
-    // batch arrives, or a closed session lives on until someone else sends.
-    dones.clear();
-    sends.clear();
+    sync_wake_.notify_one();
   }
+  {
+    std::lock_guard lock(sync_mutex_);
+    writer_done_ = true;
+  }
+  sync_wake_.notify_all();
+}
+
+void CommitQueue::sync_loop() {
+  std::unique_lock lock(sync_mutex_);
+  for (;;) {
+    sync_wake_.wait(lock, [this] { return last_written_ > sync_started_ || (writer_done_ && written_.empty()); });
+    if (last_written_ <= sync_started_) return;  // the writer has stopped and everything is answered
+
+    // One fsync covers every batch written before it starts.
+    const std::uint64_t covers = last_written_;
+    sync_started_ = covers;
+    lock.unlock();
+    try {
+      store_.sync_writes();
+    } catch (const std::exception& e) {
+      // After a failed fsync the kernel may have dropped the dirty pages
+      // while SQLite's cache still holds them, so a later sync that succeeds
+      // would prove nothing and a retried Send would be acknowledged as a
+      // duplicate of an envelope that is not on disk. Only a restart, which
+      // recovers the database from what is really on disk, makes the
+      // promise true again (PostgreSQL treats fsync failure the same way).
+      log_error("wal_sync_failed", std::string("error=\"") + e.what() + "\" action=exit");
+      std::abort();
+    }
+    lock.lock();
+    durable_ = std::max(durable_, covers);
+    complete_ready(lock);
+  }
+}
+
+void CommitQueue::complete_ready(std::unique_lock<std::mutex>& lock) {
+  // Another thread is completing: it re-reads durable_ before it stops, so
+  // the batches this caller made durable are not left waiting.
+  if (completing_) return;
+  completing_ = true;
+  while (!written_.empty() && written_.front().sequence <= durable_) {
+    Written batch = std::move(written_.front());
+    written_.pop_front();
+    lock.unlock();
+    for (std::size_t i = 0; i < batch.dones.size(); ++i) {
+      batch.dones[i](batch.sends[i], i < batch.results.size() ? &batch.results[i] : nullptr);
+    }
+    // The callbacks hold their sessions: drop them now (batch goes out of
+    // scope here), not when the next batch arrives, or a closed session
+    // lives on until someone else sends.
+    batch = Written{};
+    lock.lock();
+  }
+  completing_ = false;
+  sync_wake_.notify_all();  // stop() may be waiting for written_ to empty
 }
 
 }  // namespace sotto::relayd

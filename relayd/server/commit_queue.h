@@ -15,36 +15,53 @@
 
 namespace sotto::relayd {
 
-// Group commit. Sessions hand envelopes (and delivery acks) to one committer
-// thread; it writes everything that has gathered in ONE transaction with
-// synchronous=FULL, then runs each send's completion (which posts the SendAck
-// back to the session's thread). While one transaction is being fsynced the
-// next batch gathers, so the batch size follows the load: one envelope per
-// commit when idle (lowest latency), hundreds under load (throughput), with
-// max_batch as the cap on one transaction's size.
+// Group commit, pipelined. Sessions hand envelopes (and delivery acks) to
+// one writer thread; it writes everything that has gathered in ONE
+// transaction (Store::write_batch) and hands the batch on. Syncer threads
+// make written batches durable (Store::sync_writes, an fsync) and then run
+// each send's completion (which pushes the envelope to online recipients and
+// posts the SendAck back to the sender's thread), batches strictly in the
+// order they were written.
+//
+// Why two stages: with one thread doing both, an envelope that arrives while
+// a commit is being synced waits for that sync, then for its own write and
+// sync. Here the writer never waits for a disk: the envelope's batch is
+// written at once and its sync starts as soon as a syncer is free, so it
+// waits for about one fsync, and while one batch syncs the next is written
+// (the two cores both work). Batch sizes still follow the load: one
+// envelope per batch when idle, up to max_batch under load.
+//
+// Delivery acks ride along in the next batch's transaction. Their deletes
+// need no sync of their own: one lost in a power cut means the envelope is
+// delivered again, and clients de-duplicate.
 class CommitQueue {
  public:
-  // result is null when the transaction failed (nothing was stored; the client may retry).
+  // result is null when the batch could not be stored or made durable
+  // (nothing is promised; the client may retry, and a retry is recognised
+  // as a duplicate if the first attempt did reach the disk).
   using SendDone = std::function<void(const PendingSend&, const SendResult* result)>;
 
   // max_delay: how long a lone envelope may wait for companions before its
-  // transaction starts (0: never wait; the natural batching above still applies).
+  // batch is written (0: never wait; the natural batching above still applies).
+  // syncers: how many fsyncs may be in flight at once (at least 1).
   CommitQueue(Store& store, QueueLimits limits, std::size_t max_batch, std::chrono::microseconds max_delay,
-              Metrics& metrics);
+              Metrics& metrics, unsigned syncers = 2);
   ~CommitQueue();
   CommitQueue(const CommitQueue&) = delete;
   CommitQueue& operator=(const CommitQueue&) = delete;
 
   void start();
-  // Commits everything already submitted, then stops the thread. Submissions
-  // after stop() are answered with an INTERNAL-style failure at once.
+  // Writes and syncs everything already submitted, runs its completions,
+  // then stops the threads. Submissions after stop() are answered with a
+  // failure at once.
   void stop();
 
-  // Thread-safe. done runs on the committer thread after the outcome is durable.
+  // Thread-safe. done runs on a syncer thread once the outcome is durable.
   void submit(PendingSend send, SendDone done);
   // Thread-safe. Deletes are batched the same way; nothing waits for them.
   void ack(std::vector<DeliveryAck> deliveries);
 
+  // Sends submitted and not yet written.
   std::size_t backlog();
 
  private:
@@ -52,21 +69,47 @@ class CommitQueue {
     PendingSend send;
     SendDone done;
   };
-  void run();
+  // A written batch on its way to durability.
+  struct Written {
+    std::uint64_t sequence = 0;
+    std::vector<PendingSend> sends;
+    std::vector<SendDone> dones;
+    std::vector<SendResult> results;  // one per send; empty when the write failed
+  };
+
+  void write_loop();
+  void sync_loop();
+  // With sync_mutex_ held: runs the completions of every batch at the front
+  // of written_ that is durable (or failed), in order, one caller at a time.
+  void complete_ready(std::unique_lock<std::mutex>& lock);
 
   Store& store_;
   QueueLimits limits_;
   std::size_t max_batch_;
   std::chrono::microseconds max_delay_;
   Metrics& metrics_;
+  unsigned syncer_count_;
 
+  // Submissions waiting to be written.
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Item> sends_;
   std::chrono::steady_clock::time_point oldest_;  // arrival of sends_.front()
   std::vector<DeliveryAck> acks_;
   bool stopping_ = false;
-  std::thread thread_;
+
+  // Written batches waiting for a sync and their completions.
+  std::mutex sync_mutex_;
+  std::condition_variable sync_wake_;
+  std::deque<Written> written_;
+  std::uint64_t last_written_ = 0;  // sequence of the newest batch in written_ or completed
+  std::uint64_t sync_started_ = 0;  // every batch up to this one is covered by a sync in flight or done
+  std::uint64_t durable_ = 0;       // every batch up to this one is durable
+  bool completing_ = false;         // a thread is running completions
+  bool writer_done_ = false;
+
+  std::thread writer_;
+  std::vector<std::thread> syncers_;
 };
 
 }  // namespace sotto::relayd

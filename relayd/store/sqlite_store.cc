@@ -82,8 +82,13 @@ SqliteStore::SqliteStore(const std::filesystem::path& path, const SqliteStoreOpt
                                            .page_size = options.page_size,
                                            .wal_autocheckpoint_pages = options.wal_autocheckpoint_pages,
                                            .cache_size_kib = options.cache_size_kib}),
+      batch_writer_(path, store::DatabaseOptions{.busy_timeout = options.busy_timeout,
+                                                 .cache_size_kib = options.cache_size_kib,
+                                                 .sync_on_commit = false}),
       reader_(path, store::DatabaseOptions{.busy_timeout = options.busy_timeout, .query_only = true}) {
   store::migrate(writer_, sqlite_store_migrations());
+  // The migration has opened the -wal file (any read in WAL mode does).
+  wal_.emplace(path);
 }
 
 SqliteStore::~SqliteStore() = default;
@@ -349,6 +354,26 @@ std::optional<PrekeyBundle> SqliteStore::take_bundle(std::string_view username) 
 // ---- envelopes ----
 
 std::vector<SendResult> SqliteStore::commit_sends(std::span<const PendingSend> sends, const QueueLimits& limits) {
+  auto results = write_batch(sends, {}, limits).sends;
+  sync_writes();
+  return results;
+}
+
+BatchResult SqliteStore::write_batch(std::span<const PendingSend> sends, std::span<const DeliveryAck> acks,
+                                     const QueueLimits& limits) {
+  BatchResult result;
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(batch_writer_);
+  // Deletes first: a queue slot an ack frees is free for the sends.
+  if (!acks.empty()) result.acked = delete_acks(acks);
+  if (!sends.empty()) result.sends = insert_sends(sends, limits);
+  transaction.commit();
+  return result;
+}
+
+void SqliteStore::sync_writes() { wal_->sync(); }
+
+std::vector<SendResult> SqliteStore::insert_sends(std::span<const PendingSend> sends, const QueueLimits& limits) {
   struct Usage {
     std::uint64_t envelopes = 0;
     std::uint64_t bytes = 0;
@@ -362,8 +387,7 @@ std::vector<SendResult> SqliteStore::commit_sends(std::span<const PendingSend> s
 
   std::vector<SendResult> results;
   results.reserve(sends.size());
-  const std::lock_guard lock(write_mutex_);
-  Transaction transaction(writer_);
+  store::Database& db = batch_writer_;
 
   // Queue totals of the recipients this batch touches, read once and then
   // kept up to date in memory, so later sends see what earlier ones added.
@@ -371,7 +395,7 @@ std::vector<SendResult> SqliteStore::commit_sends(std::span<const PendingSend> s
   const auto usage_of = [&](std::int64_t id) -> Usage& {
     auto it = usage.find(id);
     if (it != usage.end()) return it->second;
-    auto select = writer_.cached("SELECT envelopes, bytes FROM queue_usage WHERE user_id = ?");
+    auto select = db.cached("SELECT envelopes, bytes FROM queue_usage WHERE user_id = ?");
     select->bind(1, id);
     Usage loaded;
     if (select->step() == StepResult::Row) {
@@ -381,6 +405,15 @@ std::vector<SendResult> SqliteStore::commit_sends(std::span<const PendingSend> s
     return usage.emplace(id, loaded).first->second;
   };
 
+  // Recipient ids, looked up once per batch: under load a batch holds many
+  // sends to the same few hundred users.
+  std::unordered_map<std::string_view, std::optional<std::int64_t>> ids;
+  const auto id_of = [&](const std::string& name) {
+    auto it = ids.find(name);
+    if (it == ids.end()) it = ids.emplace(name, user_id(db, name)).first;
+    return it->second;
+  };
+
   std::vector<Target> targets;
   std::unordered_set<std::string_view> seen;
   for (const PendingSend& send : sends) {
@@ -388,7 +421,7 @@ std::vector<SendResult> SqliteStore::commit_sends(std::span<const PendingSend> s
     result.server_time_ms = send.server_time_ms;
 
     {
-      auto duplicate = writer_.cached("SELECT server_time_ms FROM messages WHERE sender = ? AND message_id = ?");
+      auto duplicate = db.cached("SELECT server_time_ms FROM messages WHERE sender = ? AND message_id = ?");
       duplicate->bind(1, send.sender);
       duplicate->bind(2, send.message_id);
       if (duplicate->step() == StepResult::Row) {
@@ -402,7 +435,7 @@ std::vector<SendResult> SqliteStore::commit_sends(std::span<const PendingSend> s
     seen.clear();
     for (const std::string& name : send.recipients) {
       if (!seen.insert(name).second) continue;
-      const auto id = user_id(writer_, name);
+      const auto id = id_of(name);
       if (!id) {
         result.status = SendStatus::UnknownRecipient;
         result.recipient = name;
@@ -425,7 +458,7 @@ std::vector<SendResult> SqliteStore::commit_sends(std::span<const PendingSend> s
 
     std::int64_t message_row = 0;
     {
-      auto insert = writer_.cached(
+      auto insert = db.cached(
           "INSERT INTO messages (sender, message_id, envelope, envelope_size, server_time_ms, expires_at_ms, pending) "
           "VALUES (?, ?, ?, ?, ?, ?, ?)");
       insert->bind(1, send.sender);
@@ -440,17 +473,16 @@ std::vector<SendResult> SqliteStore::commit_sends(std::span<const PendingSend> s
       insert->bind(6, send.expires_at_ms);
       insert->bind(7, targets.size());
       insert->step();
-      message_row = writer_.last_insert_rowid();
+      message_row = db.last_insert_rowid();
     }
     result.deliveries.reserve(targets.size());
     for (const Target& target : targets) {
-      auto insert =
-          writer_.cached("INSERT INTO deliveries (recipient_id, message_row, envelope_size) VALUES (?, ?, ?)");
+      auto insert = db.cached("INSERT INTO deliveries (recipient_id, message_row, envelope_size) VALUES (?, ?, ?)");
       insert->bind(1, target.id);
       insert->bind(2, message_row);
       insert->bind(3, size);
       insert->step();
-      result.deliveries.push_back({*target.name, writer_.last_insert_rowid()});
+      result.deliveries.push_back({*target.name, db.last_insert_rowid()});
       Usage& changed = usage_of(target.id);
       changed.envelopes += 1;
       changed.bytes += size;
@@ -461,14 +493,12 @@ std::vector<SendResult> SqliteStore::commit_sends(std::span<const PendingSend> s
 
   for (const auto& [id, changed] : usage) {
     if (changed.added_envelopes == 0) continue;
-    auto update =
-        writer_.cached("UPDATE queue_usage SET envelopes = envelopes + ?, bytes = bytes + ? WHERE user_id = ?");
+    auto update = db.cached("UPDATE queue_usage SET envelopes = envelopes + ?, bytes = bytes + ? WHERE user_id = ?");
     update->bind(1, changed.added_envelopes);
     update->bind(2, changed.added_bytes);
     update->bind(3, id);
     update->step();
   }
-  transaction.commit();
   return results;
 }
 
@@ -493,22 +523,26 @@ std::vector<QueuedEnvelope> SqliteStore::pending(std::string_view recipient, std
 }
 
 std::uint64_t SqliteStore::ack_deliveries(std::span<const DeliveryAck> acks) {
-  const std::lock_guard lock(write_mutex_);
-  Transaction transaction(writer_);
+  const std::uint64_t deleted = write_batch({}, acks, {}).acked;
+  sync_writes();
+  return deleted;
+}
+
+std::uint64_t SqliteStore::delete_acks(std::span<const DeliveryAck> acks) {
+  store::Database& db = batch_writer_;
   std::unordered_map<std::string_view, std::optional<std::int64_t>> recipients;
   std::uint64_t deleted = 0;
   for (const DeliveryAck& ack : acks) {
     auto it = recipients.find(ack.recipient);
-    if (it == recipients.end()) it = recipients.emplace(ack.recipient, user_id(writer_, ack.recipient)).first;
+    if (it == recipients.end()) it = recipients.emplace(ack.recipient, user_id(db, ack.recipient)).first;
     if (!it->second) continue;
     // The recipient condition is what stops one user deleting another's envelopes.
-    auto remove = writer_.cached("DELETE FROM deliveries WHERE delivery_id = ? AND recipient_id = ?");
+    auto remove = db.cached("DELETE FROM deliveries WHERE delivery_id = ? AND recipient_id = ?");
     remove->bind(1, ack.delivery_id);
     remove->bind(2, *it->second);
     remove->step();
-    deleted += to_u64(writer_.changes());
+    deleted += to_u64(db.changes());
   }
-  transaction.commit();
   return deleted;
 }
 

@@ -3,8 +3,10 @@
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 
 #include "lib/store/database.h"
+#include "lib/store/wal_sync.h"
 #include "relayd/store/store.h"
 
 namespace sotto::relayd {
@@ -20,15 +22,20 @@ struct SqliteStoreOptions {
   int cache_size_kib = 0;
 };
 
-// The embedded Store: one SQLite file in WAL mode with synchronous=FULL.
+// The embedded Store: one SQLite file in WAL mode; every write is durable
+// (survives a power cut) before the method that made it reports it so.
 //
 // Thread-safety: every method may be called from any thread. The store owns
-// two connections. Writes go through one, serialised by a mutex (SQLite
-// allows one writer at a time anyway); reads that need no transaction of
-// their own (find_user, find_token, pending, queue_usage, blob, ...) go
-// through a second, query-only connection with its own mutex, so that io
-// threads can read while a group commit waits for its fsync. A read sees
-// everything committed before it started.
+// three connections. Writes go through two of them, serialised by one mutex
+// (SQLite allows one writer at a time anyway): envelope batches and their
+// acks (write_batch, commit_sends, ack_deliveries) through one with
+// synchronous=NORMAL, made durable by sync_writes() (an fdatasync of the WAL
+// that runs without the mutex, so the next batch is written meanwhile);
+// everything else through one with synchronous=FULL. Reads that need no
+// transaction of their own (find_user, find_token, pending, queue_usage,
+// blob, ...) go through a third, query-only connection with its own mutex, so
+// that io threads can read while a batch is written. A read sees everything
+// committed before it started, which for a batch may be before it is durable.
 class SqliteStore final : public Store {
  public:
   // Opens or creates the database file (mode 0600) and applies the schema
@@ -64,6 +71,9 @@ class SqliteStore final : public Store {
   std::optional<PrekeyBundle> take_bundle(std::string_view username) override;
 
   std::vector<SendResult> commit_sends(std::span<const PendingSend> sends, const QueueLimits& limits) override;
+  BatchResult write_batch(std::span<const PendingSend> sends, std::span<const DeliveryAck> acks,
+                          const QueueLimits& limits) override;
+  void sync_writes() override;
   std::vector<QueuedEnvelope> pending(std::string_view recipient, std::int64_t after_delivery_id, std::size_t limit,
                                       std::int64_t now_ms) override;
   std::uint64_t ack_deliveries(std::span<const DeliveryAck> acks) override;
@@ -80,8 +90,14 @@ class SqliteStore final : public Store {
   BlobUsage blob_usage(std::string_view owner) override;
 
  private:
+  // Inside a transaction on batch_writer_, with write_mutex_ held.
+  std::vector<SendResult> insert_sends(std::span<const PendingSend> sends, const QueueLimits& limits);
+  std::uint64_t delete_acks(std::span<const DeliveryAck> acks);
+
   std::mutex write_mutex_;
-  store::Database writer_;  // guarded by write_mutex_
+  store::Database writer_;             // guarded by write_mutex_; synchronous=FULL
+  store::Database batch_writer_;       // guarded by write_mutex_; synchronous=NORMAL
+  std::optional<store::WalSync> wal_;  // syncs what batch_writer_ committed; set once the schema is in place
   std::mutex read_mutex_;
   store::Database reader_;  // guarded by read_mutex_; query-only
 };

@@ -141,6 +141,11 @@ struct DeliveryAck {
   std::int64_t delivery_id = 0;
 };
 
+struct BatchResult {
+  std::vector<SendResult> sends;  // one per send, in order
+  std::uint64_t acked = 0;        // deliveries deleted
+};
+
 struct QueueUsage {
   std::uint64_t envelopes = 0;
   std::uint64_t bytes = 0;
@@ -257,7 +262,22 @@ class Store {
   // the whole batch) and returns one result per send, in order. Each send is
   // all or nothing (see SendStatus). Quotas count what earlier sends of the
   // same batch added. Delivery ids only ever increase and are never reused.
+  // The same as write_batch(sends, {}, limits) followed by sync_writes().
   virtual std::vector<SendResult> commit_sends(std::span<const PendingSend> sends, const QueueLimits& limits) = 0;
+
+  // Group commit in two steps, so that one batch can be written while the
+  // one before it is being made durable (relayd's CommitQueue pipelines them).
+  // write_batch stores the sends as commit_sends does and deletes the
+  // acknowledged deliveries as ack_deliveries does, all in ONE transaction.
+  // What it wrote is visible to readers at once but is durable only once a
+  // sync_writes() that started after write_batch returned has returned.
+  virtual BatchResult write_batch(std::span<const PendingSend> sends, std::span<const DeliveryAck> acks,
+                                  const QueueLimits& limits) = 0;
+  // Returns once every write_batch that returned before this call is durable
+  // (survives a power cut). Safe to call from another thread while
+  // write_batch runs. Throws if durability cannot be guaranteed: then those
+  // batches must not be reported durable.
+  virtual void sync_writes() = 0;
   // Up to `limit` unexpired envelopes for the recipient with delivery_id >
   // after_delivery_id, in delivery_id order.
   virtual std::vector<QueuedEnvelope> pending(std::string_view recipient, std::int64_t after_delivery_id,

@@ -610,6 +610,33 @@ TEST_F(SqliteStoreTest, AcknowledgingFreesQueueSpace) {
   EXPECT_EQ(send_one(send("alice", 2, {"bob"}), limits).status, SendStatus::Stored);
 }
 
+TEST_F(SqliteStoreTest, AWriteBatchDeletesItsAcksBeforeItsSendsTakeQueueSpace) {
+  // One transaction: the ack frees bob's only slot, so the send that
+  // follows it in the same batch fits.
+  const QueueLimits limits{.max_envelopes = 1, .max_bytes = 1 << 20};
+  const auto first = send_one(send("alice", 1, {"bob"}), limits);
+  const std::vector acks{DeliveryAck{"bob", first.deliveries.at(0).delivery_id}};
+  const std::vector sends{send("alice", 2, {"bob"})};
+  const auto written = store_.write_batch(sends, acks, limits);
+  store_.sync_writes();
+  EXPECT_EQ(written.acked, 1u);
+  ASSERT_EQ(written.sends.size(), 1u);
+  EXPECT_EQ(written.sends[0].status, SendStatus::Stored);
+  const auto left = store_.pending("bob", 0, 10, kNow);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].message_id, message_id(2));
+}
+
+TEST_F(SqliteStoreTest, AWrittenBatchSurvivesReopeningOnceSynced) {
+  const std::vector sends{send("alice", 1, {"bob"}), send("carol", 2, {"bob"})};
+  store_.write_batch(sends, {}, kRoomy);
+  store_.sync_writes();
+  // Another store on the same file, as relayd after a restart.
+  SqliteStore reopened(path());
+  EXPECT_EQ(reopened.pending("bob", 0, 10, kNow).size(), 2u);
+  EXPECT_EQ(raw_query("SELECT count(*) FROM deliveries"), 2);
+}
+
 TEST_F(SqliteStoreTest, ExpiryRemovesWhatHasExpiredAndNothingElse) {
   PendingSend old_send = send("alice", 1, {"bob", "carol"});
   old_send.expires_at_ms = kNow + 10;

@@ -1,0 +1,174 @@
+#include "relayd/server/commit_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "relayd/store/sqlite_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace sotto::relayd {
+namespace {
+
+using namespace std::chrono_literals;
+using sotto::testing::TempDir;
+
+constexpr std::int64_t kNow = 1'700'000'000'000;  // ms
+constexpr std::int64_t kHour = 3'600'000;         // ms
+constexpr QueueLimits kRoomy{.max_envelopes = 100'000, .max_bytes = 1 << 30};
+
+UserRecord user(const std::string& name) {
+  return UserRecord{name, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+                    IdentityKey{crypto::Bytes(32, 1), crypto::Bytes(32, 2), crypto::Bytes(64, 3)}, kNow};
+}
+
+// message id n, as 16 bytes: distinct for every n below 2^32.
+PendingSend send(const std::string& sender, std::uint32_t n, const std::string& recipient) {
+  MessageId id{};
+  for (int i = 0; i < 4; ++i) id[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n >> (24 - 8 * i));
+  return PendingSend{sender, id, {recipient}, crypto::Bytes(64, static_cast<std::uint8_t>(n)), kNow, kNow + kHour};
+}
+
+// What the completions reported, in the order they ran.
+struct Outcomes {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::int64_t> delivery_ids;  // of stored sends
+  std::vector<std::uint32_t> failed;       // message numbers answered with no result
+  std::size_t answered = 0;
+  std::size_t duplicates = 0;
+
+  CommitQueue::SendDone done() {
+    return [this](const PendingSend& s, const SendResult* result) {
+      std::lock_guard lock(mutex);
+      ++answered;
+      if (result == nullptr) {
+        failed.push_back(static_cast<std::uint32_t>(s.message_id[3]));
+      } else if (result->status == SendStatus::Duplicate) {
+        ++duplicates;
+      } else if (result->status == SendStatus::Stored) {
+        for (const auto& d : result->deliveries) delivery_ids.push_back(d.delivery_id);
+      }
+      changed.notify_all();
+    };
+  }
+
+  bool wait_for(std::size_t n) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 30s, [&] { return answered >= n; });
+  }
+};
+
+class CommitQueueTest : public ::testing::Test {
+ protected:
+  CommitQueueTest() : store_(dir_ / "relay.db") {
+    for (const char* name : {"alice", "bob", "carol"}) EXPECT_TRUE(store_.create_user(user(name)));
+  }
+
+  TempDir dir_;
+  SqliteStore store_;
+  Metrics metrics_;
+};
+
+TEST_F(CommitQueueTest, AnswersEverySendOnceAndStoresIt) {
+  CommitQueue queue(store_, kRoomy, 64, 0us, metrics_);
+  queue.start();
+  Outcomes outcomes;
+  for (std::uint32_t i = 0; i < 200; ++i) queue.submit(send("alice", i, "bob"), outcomes.done());
+  ASSERT_TRUE(outcomes.wait_for(200));
+  queue.stop();
+
+  EXPECT_EQ(outcomes.answered, 200u);
+  EXPECT_TRUE(outcomes.failed.empty());
+  EXPECT_EQ(outcomes.delivery_ids.size(), 200u);
+  EXPECT_EQ(store_.pending("bob", 0, 1000, kNow).size(), 200u);
+  EXPECT_EQ(metrics_.commit_envelopes.load(), 200u);
+}
+
+TEST_F(CommitQueueTest, CompletionsRunInTheOrderTheBatchesWereWritten) {
+  // Sessions push envelopes from the completions and skip any delivery id
+  // not above the last one pushed, so a later batch completing first would
+  // hide the earlier one from a live recipient. Four threads submit at once,
+  // in batches of at most 8, with two syncs in flight.
+  CommitQueue queue(store_, kRoomy, 8, 0us, metrics_, 2);
+  queue.start();
+  Outcomes outcomes;
+  std::vector<std::thread> senders;
+  for (std::uint32_t t = 0; t < 4; ++t) {
+    senders.emplace_back([&, t] {
+      for (std::uint32_t i = 0; i < 500; ++i) queue.submit(send("alice", t << 16 | i, "bob"), outcomes.done());
+    });
+  }
+  for (auto& s : senders) s.join();
+  ASSERT_TRUE(outcomes.wait_for(2000));
+  queue.stop();
+
+  ASSERT_EQ(outcomes.delivery_ids.size(), 2000u);
+  for (std::size_t i = 1; i < outcomes.delivery_ids.size(); ++i) {
+    ASSERT_LT(outcomes.delivery_ids[i - 1], outcomes.delivery_ids[i]) << "completion " << i << " ran out of order";
+  }
+  EXPECT_GT(metrics_.commit_batches.load(), 1u) << "the test never formed more than one batch";
+}
+
+TEST_F(CommitQueueTest, AcksAreDeletedInTheNextBatch) {
+  CommitQueue queue(store_, kRoomy, 64, 0us, metrics_);
+  queue.start();
+  Outcomes first;
+  queue.submit(send("alice", 1, "bob"), first.done());
+  queue.submit(send("alice", 2, "bob"), first.done());
+  ASSERT_TRUE(first.wait_for(2));
+  ASSERT_EQ(first.delivery_ids.size(), 2u);
+
+  queue.ack({DeliveryAck{"bob", first.delivery_ids[0]}, DeliveryAck{"carol", first.delivery_ids[1]}});
+  Outcomes second;
+  queue.submit(send("alice", 3, "carol"), second.done());
+  ASSERT_TRUE(second.wait_for(1));
+  queue.stop();
+
+  // bob's own ack deleted his first envelope; carol's ack of bob's second did nothing.
+  const auto left = store_.pending("bob", 0, 10, kNow);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].delivery_id, first.delivery_ids[1]);
+  EXPECT_EQ(metrics_.deliveries_acked.load(), 2u);
+}
+
+TEST_F(CommitQueueTest, StopAnswersWhatWasSubmittedAndRefusesWhatComesAfter) {
+  Outcomes outcomes;
+  {
+    // A long linger keeps the sends waiting when stop() comes.
+    CommitQueue queue(store_, kRoomy, 512, 10s, metrics_);
+    queue.start();
+    for (std::uint32_t i = 0; i < 50; ++i) queue.submit(send("alice", i, "bob"), outcomes.done());
+    queue.stop();
+    EXPECT_EQ(outcomes.answered, 50u);
+    EXPECT_TRUE(outcomes.failed.empty());
+
+    queue.submit(send("alice", 99, "bob"), outcomes.done());
+    ASSERT_EQ(outcomes.failed.size(), 1u);
+    EXPECT_EQ(outcomes.failed[0], 99u);
+  }
+  EXPECT_EQ(store_.pending("bob", 0, 1000, kNow).size(), 50u);
+}
+
+TEST_F(CommitQueueTest, ARepeatedSendIsAnsweredAsADuplicate) {
+  CommitQueue queue(store_, kRoomy, 64, 0us, metrics_);
+  queue.start();
+  Outcomes outcomes;
+  queue.submit(send("alice", 7, "bob"), outcomes.done());
+  ASSERT_TRUE(outcomes.wait_for(1));
+  queue.submit(send("alice", 7, "bob"), outcomes.done());
+  ASSERT_TRUE(outcomes.wait_for(2));
+  queue.stop();
+  EXPECT_EQ(outcomes.delivery_ids.size(), 1u);
+  EXPECT_EQ(outcomes.duplicates, 1u);
+  EXPECT_EQ(store_.pending("bob", 0, 10, kNow).size(), 1u);
+}
+
+}  // namespace
+}  // namespace sotto::relayd
