@@ -154,6 +154,7 @@ int serve(const GlobalOptions& g) {
         net::tcp::endpoint(net::asio::ip::make_address(config.metrics.listen->host), config.metrics.listen->port);
   }
   options.io_threads = config.io_threads;
+  options.reuse_port = config.reuse_port;
   options.max_connections = config.limits.max_connections;
   options.max_unauthenticated = config.limits.max_unauthenticated;
   options.max_unauthenticated_per_address = config.limits.max_unauthenticated_per_address;

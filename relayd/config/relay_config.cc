@@ -76,6 +76,7 @@ void read_settings(MappingReader& top, RelayConfig& c) {
   c.listen = top.host_port_list("listen", c.listen, /*allow_names=*/false, 1, kMaxListenAddresses);
   c.state_dir = top.path("state_dir", c.state_dir, kStateDirRule);
   c.io_threads = top.integer<std::uint32_t>("io_threads", c.io_threads, 0, kMaxIoThreads);
+  c.reuse_port = top.boolean("reuse_port", c.reuse_port);
 
   top.mapping("tls", [&](MappingReader& m) {
     c.tls.certificate = m.path("certificate", c.tls.certificate, kTlsFileRule);

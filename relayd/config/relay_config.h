@@ -159,6 +159,10 @@ struct RelayConfig {
   std::filesystem::path state_dir = "/var/lib/relayd";
   // Threads running the network event loop; 0 means one per CPU core.
   std::uint32_t io_threads = 0;
+  // One listening socket per io thread with SO_REUSEPORT, so the kernel
+  // spreads new connections over the threads, instead of one socket whose
+  // accepting thread hands connections round robin. See docs/performance.md.
+  bool reuse_port = false;
   TlsConfig tls;
   LimitsConfig limits;
   AccountsConfig accounts;

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <future>
 
 #include "relayd/server/blocking_call.h"
@@ -71,26 +72,43 @@ void RelayServer::listen() {
       auto acceptor = std::make_unique<tcp::acceptor>(io_.at(0));
       acceptor->assign(addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd);
       acceptors_.push_back(std::move(acceptor));
+      acceptor_homes_.push_back(nullptr);
     }
     log_event("listening", "source=systemd sockets=" + std::to_string(fds.size()));
   } else {
-    for (const auto& endpoint : options_.endpoints) {
-      auto acceptor = std::make_unique<tcp::acceptor>(io_.at(0));
-      acceptor->open(endpoint.protocol());
-      acceptor->set_option(tcp::acceptor::reuse_address(true));
-      boost::system::error_code ec;
-      acceptor->bind(endpoint, ec);
-      if (ec) {
-        throw std::runtime_error("cannot listen on " + endpoint.address().to_string() + ":" +
-                                 std::to_string(endpoint.port()) + ": " + ec.message());
+    // With reuse_port, one socket per io thread on the same address; the
+    // first binds (port 0 picks a free port), the others join its port.
+    const std::size_t per_endpoint = options_.reuse_port ? io_.size() : 1;
+    for (auto endpoint : options_.endpoints) {
+      for (std::size_t i = 0; i < per_endpoint; ++i) {
+        auto& home = io_.at(i);
+        auto acceptor = std::make_unique<tcp::acceptor>(home);
+        acceptor->open(endpoint.protocol());
+        acceptor->set_option(tcp::acceptor::reuse_address(true));
+        if (options_.reuse_port) {
+          const int on = 1;
+          if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+            throw std::runtime_error("cannot set SO_REUSEPORT on a listening socket");
+          }
+        }
+        boost::system::error_code ec;
+        acceptor->bind(endpoint, ec);
+        if (ec) {
+          throw std::runtime_error("cannot listen on " + endpoint.address().to_string() + ":" +
+                                   std::to_string(endpoint.port()) + ": " + ec.message());
+        }
+        acceptor->listen(kListenBacklog);
+        endpoint = acceptor->local_endpoint();
+        acceptors_.push_back(std::move(acceptor));
+        acceptor_homes_.push_back(options_.reuse_port ? &home : nullptr);
       }
-      acceptor->listen(kListenBacklog);
-      acceptors_.push_back(std::move(acceptor));
     }
   }
-  for (const auto& a : acceptors_) {
-    const auto ep = a->local_endpoint();
-    log_event("listening", "address=" + ep.address().to_string() + " port=" + std::to_string(ep.port()));
+  for (const auto& ep : local_endpoints()) {
+    log_event("listening",
+              "address=" + ep.address().to_string() + " port=" + std::to_string(ep.port()) +
+                  (options_.reuse_port && acceptor_homes_.front() != nullptr ? " sockets=" + std::to_string(io_.size())
+                                                                             : ""));
   }
   if (options_.metrics) {
     metrics_acceptor_ = std::make_unique<tcp::acceptor>(io_.at(0), *options_.metrics);
@@ -101,7 +119,10 @@ void RelayServer::listen() {
 
 std::vector<tcp::endpoint> RelayServer::local_endpoints() const {
   std::vector<tcp::endpoint> out;
-  for (const auto& a : acceptors_) out.push_back(a->local_endpoint());
+  for (std::size_t i = 0; i < acceptors_.size(); ++i) {
+    const auto ep = acceptors_[i]->local_endpoint();
+    if (std::find(out.begin(), out.end(), ep) == out.end()) out.push_back(ep);
+  }
   return out;
 }
 
@@ -115,7 +136,10 @@ void RelayServer::run() {
   auto done = drained.get_future();
 
   commits_->start();
-  for (auto& a : acceptors_) asio::co_spawn(io_.at(0), accept_loop(*a), asio::detached);
+  for (std::size_t i = 0; i < acceptors_.size(); ++i) {
+    auto& context = acceptor_homes_[i] != nullptr ? *acceptor_homes_[i] : io_.at(0);
+    asio::co_spawn(context, accept_loop(*acceptors_[i], acceptor_homes_[i]), asio::detached);
+  }
   if (metrics_acceptor_) asio::co_spawn(io_.at(0), metrics_loop(*metrics_acceptor_), asio::detached);
   asio::co_spawn(io_.at(0), housekeeping(), asio::detached);
 
@@ -184,10 +208,10 @@ void RelayServer::begin_drain() {
   for (auto& s : live) s->shutdown();
 }
 
-net::Awaitable<void> RelayServer::accept_loop(tcp::acceptor& acceptor) {
-  asio::steady_timer backoff(io_.at(0));
+net::Awaitable<void> RelayServer::accept_loop(tcp::acceptor& acceptor, asio::io_context* home) {
+  asio::steady_timer backoff(home != nullptr ? *home : io_.at(0));
   for (;;) {
-    tcp::socket socket(io_.next());
+    tcp::socket socket(home != nullptr ? *home : io_.next());
     boost::system::error_code ec;
     co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;

@@ -24,6 +24,7 @@ struct ListenerOptions {
   std::vector<net::tcp::endpoint> endpoints;  // ignored when systemd passed sockets
   std::optional<net::tcp::endpoint> metrics;  // loopback only
   unsigned io_threads = 0;                    // 0: one per core
+  bool reuse_port = false;                    // one SO_REUSEPORT acceptor per io thread
   unsigned blocking_threads = 4;              // Argon2 and store calls
   std::size_t max_connections = 20000;
   std::size_t max_unauthenticated = 1024;
@@ -59,7 +60,9 @@ class RelayServer {
   ServerContext& context() { return *ctx_; }
 
  private:
-  net::Awaitable<void> accept_loop(net::tcp::acceptor& acceptor);
+  // home: the io_context for every accepted connection, or nullptr to hand
+  // them to the io threads round robin.
+  net::Awaitable<void> accept_loop(net::tcp::acceptor& acceptor, net::asio::io_context* home);
   net::Awaitable<void> metrics_loop(net::tcp::acceptor& acceptor);
   net::Awaitable<void> serve_metrics(net::tcp::socket socket);
   net::Awaitable<void> housekeeping();
@@ -78,6 +81,7 @@ class RelayServer {
   RateLimiter register_per_address_;
   ConnectionLimiter unauthenticated_;
   std::vector<std::unique_ptr<net::tcp::acceptor>> acceptors_;
+  std::vector<net::asio::io_context*> acceptor_homes_;  // per acceptor, see accept_loop
   std::unique_ptr<net::tcp::acceptor> metrics_acceptor_;
   net::asio::signal_set signals_;
   net::asio::steady_timer housekeeping_timer_;

@@ -1,6 +1,11 @@
 // Store-and-forward over real TLS and a real SQLite file: pushes, acks,
 // offline queues, idempotent sends, quotas, restarts.
 
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "tests/integration/relayd/relayd_fixture.h"
 
 namespace sotto::testing {
@@ -134,6 +139,49 @@ TEST_F(DeliveryTest, QueuedEnvelopesSurviveARestart) {
   relayd().start();
   auto bob = resume_as(bob_token);
   for (int i = 0; i < 20; ++i) EXPECT_EQ(expect_deliver(*bob).deliver().envelope(), "r" + std::to_string(i));
+}
+
+// Listening sockets on a local TCP port, from /proc/net/tcp (state 0A is LISTEN).
+int listening_sockets(std::uint16_t port) {
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  std::getline(table, line);  // header
+  int count = 0;
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    fields >> slot >> local >> remote >> state;
+    const auto colon = local.find(':');
+    if (colon == std::string::npos || state != "0A") continue;
+    if (std::stoul(local.substr(colon + 1), nullptr, 16) == port) ++count;
+  }
+  return count;
+}
+
+TEST_F(DeliveryTest, WithReusePortEachIoThreadListensAndEveryConnectionIsServed) {
+  start_relayd("io_threads: 3\nreuse_port: true\n");
+  EXPECT_EQ(listening_sockets(relayd().port()), 3);
+  EXPECT_NE(relayd().log().find("sockets=3"), std::string::npos);
+  // Five users (the registration limit per address), each sending to the
+  // next: whichever socket the kernel picked for a connection, its session
+  // sends and receives.
+  constexpr int kUsers = 5;
+  std::vector<std::unique_ptr<RelayTestClient>> users;
+  for (int i = 0; i < kUsers; ++i) users.push_back(connect_as("user" + std::to_string(i)));
+  for (int i = 0; i < kUsers; ++i) {
+    const auto ack = users[static_cast<std::size_t>(i)]->send_envelope(
+        test_message_id(i), {"user" + std::to_string((i + 1) % kUsers)}, "to the next " + std::to_string(i));
+    ASSERT_EQ(ack.body_case(), wire::Frame::kSendAck) << ack.error().reason();
+  }
+  for (int i = 0; i < kUsers; ++i) {
+    const auto d = expect_deliver(*users[static_cast<std::size_t>((i + 1) % kUsers)]);
+    EXPECT_EQ(d.deliver().envelope(), "to the next " + std::to_string(i));
+  }
+}
+
+TEST_F(DeliveryTest, WithoutReusePortThereIsOneListeningSocket) {
+  start_relayd("io_threads: 3\n");
+  EXPECT_EQ(listening_sockets(relayd().port()), 1);
 }
 
 TEST_F(DeliveryTest, PresenceShowsWhoIsOnline) {
