@@ -1,5 +1,7 @@
 #include "daemon/service/e2e_content.h"
 
+#include <chrono>
+
 #include "lib/crypto/byte_codec.h"
 #include "lib/crypto/error.h"
 #include "lib/crypto/random.h"
@@ -117,9 +119,16 @@ MessageId message_id_from_bytes(crypto::ByteView bytes) {
   return id;
 }
 
-MessageId random_message_id() {
+MessageId new_message_id() {
   MessageId id{};
   crypto::random_fill(id);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  const auto now = static_cast<std::uint64_t>(ms < 0 ? 0 : ms);
+  for (std::size_t i = 0; i < kMessageIdTimeBytes; ++i) {
+    id[i] = static_cast<std::uint8_t>(now >> (8 * (kMessageIdTimeBytes - 1 - i)));
+  }
   return id;
 }
 

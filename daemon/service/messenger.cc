@@ -168,7 +168,7 @@ json Messenger::send(const json& params) {
                        "`");
   }
   StoredMessage m;
-  m.id = message_id_hex(random_message_id());
+  m.id = message_id_hex(new_message_id());
   m.peer = peer;
   m.direction = Direction::kOut;
   m.sender = username_;

@@ -204,7 +204,7 @@ void Messenger::queue_receipt(const std::string& peer, const MessageId& acknowle
                               crypto::RatchetSession& session) {
   Content receipt;
   receipt.kind = ContentKind::kReceipt;
-  receipt.id = random_message_id();
+  receipt.id = new_message_id();
   receipt.sent_at_ms = static_cast<std::uint64_t>(now_ms());
   receipt.receipt_state = state;
   receipt.acknowledged = acknowledged;

@@ -2,13 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+#include <vector>
+
 namespace sotto::msgd {
 namespace {
 
 Content text_content(std::string text) {
   Content c;
   c.kind = ContentKind::kText;
-  c.id = random_message_id();
+  c.id = new_message_id();
   c.sent_at_ms = 1'790'000'000'123ULL;
   c.text = std::move(text);
   return c;
@@ -31,9 +35,9 @@ TEST(E2eContent, LargestTextRoundTripsAndLargerIsRefused) {
 TEST(E2eContent, ReceiptRoundTrips) {
   Content r;
   r.kind = ContentKind::kReceipt;
-  r.id = random_message_id();
+  r.id = new_message_id();
   r.receipt_state = ReceiptState::kRead;
-  r.acknowledged = random_message_id();
+  r.acknowledged = new_message_id();
   const Content back = parse_content(encode_content(r));
   EXPECT_EQ(back.kind, ContentKind::kReceipt);
   EXPECT_EQ(back.receipt_state, ReceiptState::kRead);
@@ -90,7 +94,7 @@ TEST(Envelope, RoundTripsAndRefusesUnknownTypes) {
 }
 
 TEST(MessageIds, HexRoundTripAndHostileInput) {
-  const MessageId id = random_message_id();
+  const MessageId id = new_message_id();
   const std::string hex = message_id_hex(id);
   EXPECT_EQ(hex.size(), 32u);
   EXPECT_EQ(hex.find_first_not_of("0123456789abcdef"), std::string::npos);
@@ -99,7 +103,32 @@ TEST(MessageIds, HexRoundTripAndHostileInput) {
   EXPECT_THROW(message_id_from_hex(std::string(32, 'g')), ContentError);
   EXPECT_THROW(message_id_from_hex(std::string(34, 'a')), ContentError);
   EXPECT_THROW(message_id_from_bytes(crypto::Bytes(15)), ContentError);
-  EXPECT_NE(random_message_id(), random_message_id());
+  EXPECT_NE(new_message_id(), new_message_id());
+}
+
+TEST(MessageIds, StartWithTheTimeInMillisecondsSoTheyGrowOverTime) {
+  const auto read_ms = [](const MessageId& id) {
+    std::uint64_t ms = 0;
+    for (std::size_t i = 0; i < kMessageIdTimeBytes; ++i) ms = ms << 8 | id[i];
+    return ms;
+  };
+  const auto now_ms = [] {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+  };
+  const std::uint64_t before = now_ms();
+  const MessageId first = new_message_id();
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  const MessageId second = new_message_id();
+  const std::uint64_t after = now_ms();
+  EXPECT_GE(read_ms(first), before);
+  EXPECT_LE(read_ms(second), after);
+  EXPECT_LT(read_ms(first), read_ms(second));
+  EXPECT_LT(first, second);  // byte order is time order
+  // The rest is random: two ids of the same millisecond still differ.
+  EXPECT_NE(std::vector<std::uint8_t>(first.begin() + kMessageIdTimeBytes, first.end()),
+            std::vector<std::uint8_t>(second.begin() + kMessageIdTimeBytes, second.end()));
 }
 
 }  // namespace
