@@ -6,7 +6,7 @@ namespace sotto::relayd {
 namespace {
 
 constexpr std::string_view kPrefix = "$argon2id$v=19$m=";
-constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kBase64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int base64_value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -25,10 +25,10 @@ void append_base64(std::string& out, crypto::ByteView in) {
     bits += 8;
     while (bits >= 6) {
       bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 0x3f]);
+      out.push_back(kBase64Alphabet[(acc >> bits) & 0x3f]);
     }
   }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3f]);
+  if (bits > 0) out.push_back(kBase64Alphabet[(acc << (6 - bits)) & 0x3f]);
 }
 
 // Unpadded base64. A length of 1 mod 4 cannot come from whole bytes, and the

@@ -8,7 +8,7 @@
 namespace sotto::relayd {
 namespace {
 
-constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+constexpr std::string_view kBase32Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 // 16 bytes = 128 bits = 25.6 symbols of 5 bits: 26 symbols, the last two bits
 // being zero padding.
 constexpr std::size_t kSymbols = (kInviteCodeBytes * 8 + 4) / 5;
@@ -21,7 +21,7 @@ int symbol_value(char c) {
   if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   if (c == 'O') return 0;
   if (c == 'I' || c == 'L') return 1;
-  const auto pos = kAlphabet.find(c);
+  const auto pos = kBase32Alphabet.find(c);
   return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
 }
 
@@ -37,7 +37,7 @@ InviteCode generate_invite_code() {
   std::size_t emitted = 0;
   const auto emit = [&](std::uint32_t value) {
     if (emitted > 0 && emitted % kGroup == 0) code.text.push_back('-');
-    code.text.push_back(kAlphabet[value & 0x1f]);
+    code.text.push_back(kBase32Alphabet[value & 0x1f]);
     ++emitted;
   };
   for (const std::uint8_t byte : raw.view()) {

@@ -12,7 +12,6 @@ namespace sotto::testing {
 namespace {
 
 using DeliveryTest = RelaydTest;
-constexpr auto kWait = std::chrono::seconds(5);
 
 wire::Frame expect_deliver(RelayTestClient& c) {
   auto push = c.next_delivery(kWait);

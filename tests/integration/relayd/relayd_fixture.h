@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -14,8 +15,14 @@
 
 namespace sotto::testing {
 
+// How long the relayd tests wait for an answer or a push that should come.
+inline constexpr auto kWait = std::chrono::seconds(5);
+
 // Each test gets a fresh state directory and its own relayd process.
 class RelaydTest : public ::testing::Test {
+ public:
+  using RelayTestClientPtr = std::shared_ptr<RelayTestClient>;
+
  protected:
   void SetUp() override {
     // A relay that closes a connection must not kill the test with SIGPIPE.

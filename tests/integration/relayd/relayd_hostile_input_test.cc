@@ -12,7 +12,6 @@ namespace sotto::testing {
 namespace {
 
 using HostileInputTest = RelaydTest;
-constexpr auto kWait = std::chrono::seconds(5);
 
 std::string length_prefix(std::uint32_t n) {
   std::string out(4, '\0');

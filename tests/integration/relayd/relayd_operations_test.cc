@@ -26,7 +26,6 @@
 namespace sotto::testing {
 namespace {
 
-constexpr auto kWait = std::chrono::seconds(5);
 constexpr const char* kPassword = "correct horse battery";
 
 using Clock = std::chrono::steady_clock;

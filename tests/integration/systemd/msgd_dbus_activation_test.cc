@@ -36,7 +36,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr auto kWait = std::chrono::seconds(20);
+constexpr auto kActivationWait = std::chrono::seconds(20);
 
 // The pids of running processes whose command line contains needle.
 std::vector<pid_t> processes_with_argument(const std::string& needle) {
@@ -71,7 +71,7 @@ std::optional<std::string> environment_of(pid_t pid, const std::string& name) {
 // waits for it to go, so that no msgd outlives the test.
 void stop_activated(const std::string& marker) {
   for (const pid_t pid : processes_with_argument(marker)) ::kill(pid, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  const auto deadline = std::chrono::steady_clock::now() + kActivationWait;
   while (!processes_with_argument(marker).empty() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

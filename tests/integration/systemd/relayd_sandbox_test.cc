@@ -35,8 +35,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr auto kWait = std::chrono::seconds(30);
-constexpr const char* kPassword = "correct horse battery";
+constexpr auto kSandboxWait = std::chrono::seconds(30);
+constexpr const char* kSandboxPassword = "correct horse battery";
 
 // The shipped units plus the test's drop-ins and the targets they refer to.
 void write_units(const fs::path& run, std::uint16_t socket_port, std::uint16_t own_port) {
@@ -85,31 +85,32 @@ TEST(RelaydUnderSystemd, ServesFromInsideTheShippedSandboxWithAndWithoutTheSocke
   const std::uint16_t own_port = free_dual_stack_port();
   write_units(run.path(), socket_port, own_port);
   NamespacedSystemd systemd(run.path());
-  systemd.boot(kWait);
+  systemd.boot(kSandboxWait);
   auto diagnostics = [&] {
     return "\n---- relayd.log ----\n" + read_text_file(run.path() / "relayd.log") + "---- systemctl status ----\n" +
            systemd.systemctl({"status", "relayd.service", "relayd.socket"}).output + "---- systemd ----\n" +
            systemd.console_log();
   };
-  ASSERT_TRUE(systemd.wait_for_property("relayd.socket", "ActiveState", "active", kWait)) << diagnostics();
+  ASSERT_TRUE(systemd.wait_for_property("relayd.socket", "ActiveState", "active", kSandboxWait)) << diagnostics();
   EXPECT_EQ(systemd.property("relayd.service", "ActiveState"), "inactive") << "relayd must wait for a client";
 
   // The first connection starts relayd.service.
-  RelayTestClient alice(socket_port, {.timeout = kWait});
+  RelayTestClient alice(socket_port, {.timeout = kSandboxWait});
   ASSERT_TRUE(alice.handshake_ok()) << alice.handshake_error() << diagnostics();
   alice.hello();
   const RelayTestClient::Identity alice_identity;
-  ASSERT_EQ(alice.register_user("alice", kPassword, alice_identity).body_case(), wire::Frame::kToken) << diagnostics();
-  RelayTestClient bob(socket_port, {.timeout = kWait});
+  ASSERT_EQ(alice.register_user("alice", kSandboxPassword, alice_identity).body_case(), wire::Frame::kToken)
+      << diagnostics();
+  RelayTestClient bob(socket_port, {.timeout = kSandboxWait});
   ASSERT_TRUE(bob.handshake_ok()) << bob.handshake_error();
   bob.hello();
   const RelayTestClient::Identity bob_identity;
-  ASSERT_EQ(bob.register_user("bob", kPassword, bob_identity).body_case(), wire::Frame::kToken);
+  ASSERT_EQ(bob.register_user("bob", kSandboxPassword, bob_identity).body_case(), wire::Frame::kToken);
   // SendAck comes only once the envelope is on disk (fsync under the filter).
   EXPECT_EQ(alice.send_envelope(test_message_id(1), {"bob"}, "ciphertext").body_case(), wire::Frame::kSendAck);
-  const auto delivery = bob.next_delivery(kWait);
+  const auto delivery = bob.next_delivery(kSandboxWait);
   ASSERT_TRUE(delivery.has_value()) << diagnostics();
-  RelayTestClient over_ipv6(socket_port, {.timeout = kWait, .ipv6 = true});
+  RelayTestClient over_ipv6(socket_port, {.timeout = kSandboxWait, .ipv6 = true});
   ASSERT_TRUE(over_ipv6.handshake_ok()) << over_ipv6.handshake_error() << diagnostics();
   EXPECT_NO_THROW(over_ipv6.hello()) << "Hello over IPv6 must get HelloOk" << diagnostics();
 
@@ -157,10 +158,10 @@ TEST(RelaydUnderSystemd, ServesFromInsideTheShippedSandboxWithAndWithoutTheSocke
   // Without the socket unit relayd binds the configured port itself (above
   // 1024: no capability needed), on the same state: alice can log in again.
   ASSERT_EQ(systemd.systemctl({"start", "relayd.service"}).status, 0) << diagnostics();
-  RelayTestClient again(own_port, {.timeout = kWait});
+  RelayTestClient again(own_port, {.timeout = kSandboxWait});
   ASSERT_TRUE(again.handshake_ok()) << again.handshake_error() << diagnostics();
   again.hello();
-  EXPECT_EQ(again.login("alice", kPassword).body_case(), wire::Frame::kToken) << diagnostics();
+  EXPECT_EQ(again.login("alice", kSandboxPassword).body_case(), wire::Frame::kToken) << diagnostics();
   log = read_text_file(run.path() / "relayd.log");
   EXPECT_NE(log.find("event=listening address=127.0.0.1 port=" + std::to_string(own_port)), std::string::npos) << log;
   ASSERT_EQ(systemd.systemctl({"stop", "relayd.service"}).status, 0) << diagnostics();

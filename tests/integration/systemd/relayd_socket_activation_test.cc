@@ -25,7 +25,7 @@
 namespace sotto::testing {
 namespace {
 
-constexpr auto kWait = std::chrono::seconds(20);
+constexpr auto kSocketWait = std::chrono::seconds(20);
 
 // The [Socket] section's settings as KEY=VALUE lines.
 std::vector<std::pair<std::string, std::string>> unit_settings(const std::filesystem::path& file) {
@@ -84,17 +84,17 @@ TEST(RelaydSocketActivation, ServesIpv4AndIpv6ClientsOnTheOneSocketSystemdPasses
   // makes it dual-stack, as BindIPv6Only=both does in the unit.
   relayd.set_launcher({activate, "-l", std::to_string(port)});
   relayd.spawn();
-  ASSERT_TRUE(relayd.wait_for_log("Listening on [::]:" + std::to_string(port), kWait)) << relayd.log();
+  ASSERT_TRUE(relayd.wait_for_log("Listening on [::]:" + std::to_string(port), kSocketWait)) << relayd.log();
 
   // The first connection starts relayd; the kernel queues it meanwhile.
-  RelayTestClient v4(port, {.timeout = kWait});
+  RelayTestClient v4(port, {.timeout = kSocketWait});
   ASSERT_TRUE(v4.handshake_ok()) << v4.handshake_error() << "\n" << relayd.log();
-  ASSERT_TRUE(relayd.wait_ready(kWait)) << relayd.log();
+  ASSERT_TRUE(relayd.wait_ready(kSocketWait)) << relayd.log();
   v4.hello();
   const RelayTestClient::Identity identity;
   EXPECT_EQ(v4.register_user("alice", "correct horse battery", identity).body_case(), wire::Frame::kToken);
 
-  RelayTestClient v6(port, {.timeout = kWait, .ipv6 = true});
+  RelayTestClient v6(port, {.timeout = kSocketWait, .ipv6 = true});
   ASSERT_TRUE(v6.handshake_ok()) << v6.handshake_error() << "\n" << relayd.log();
   EXPECT_NO_THROW(v6.hello()) << "Hello over IPv6 must get HelloOk\n" << relayd.log();
 
@@ -105,7 +105,7 @@ TEST(RelaydSocketActivation, ServesIpv4AndIpv6ClientsOnTheOneSocketSystemdPasses
   // socket it must not open a second one.
   EXPECT_EQ(log.find("event=listening address=127.0.0.1"), std::string::npos) << log;
 
-  const auto status = relayd.terminate_within(kWait);
+  const auto status = relayd.terminate_within(kSocketWait);
   ASSERT_TRUE(status.has_value()) << "relayd did not stop on SIGTERM";
 }
 

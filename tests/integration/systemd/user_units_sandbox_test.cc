@@ -28,8 +28,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr auto kWait = std::chrono::seconds(30);
-constexpr const char* kPassword = "correct horse battery";
+constexpr auto kUnitsWait = std::chrono::seconds(30);
+constexpr const char* kUnitsPassword = "correct horse battery";
 
 // A user manager run as a system service, as user@.service does, with the
 // XDG folders of a user whose home is the run directory.
@@ -90,7 +90,7 @@ TEST(UserUnitsUnderSystemd, SessionBusStartsMsgdServiceOnFirstCallAndMsgNotifyRu
   const SandboxRunDir run(SOTTO_SANDBOX_RUN_ROOT);
   write_units(run, relay);
   NamespacedSystemd systemd(run.path());
-  systemd.boot(kWait);
+  systemd.boot(kUnitsWait);
   const NamespacedSystemd::Manager user{run / "runtime"};
   auto diagnostics = [&] {
     return "\n---- user manager ----\n" + read_text_file(run / "user-manager.log") +
@@ -98,8 +98,9 @@ TEST(UserUnitsUnderSystemd, SessionBusStartsMsgdServiceOnFirstCallAndMsgNotifyRu
            systemd.systemctl({"status", "msgd.service", "msg-notify.service", "dbus.service"}, user).output +
            "---- systemd ----\n" + systemd.console_log();
   };
-  ASSERT_TRUE(systemd.wait_for_property("sotto-user-manager.service", "ActiveState", "active", kWait)) << diagnostics();
-  ASSERT_TRUE(systemd.wait_for_property("dbus.socket", "ActiveState", "active", kWait, user)) << diagnostics();
+  ASSERT_TRUE(systemd.wait_for_property("sotto-user-manager.service", "ActiveState", "active", kUnitsWait))
+      << diagnostics();
+  ASSERT_TRUE(systemd.wait_for_property("dbus.socket", "ActiveState", "active", kUnitsWait, user)) << diagnostics();
   EXPECT_EQ(systemd.property("msgd.service", "ActiveState", user), "inactive");
 
   // The first call on the bus, with no msgd running.
@@ -120,7 +121,7 @@ TEST(UserUnitsUnderSystemd, SessionBusStartsMsgdServiceOnFirstCallAndMsgNotifyRu
   // msgd does real work under its filter: keys, SQLite, TLS to the relay.
   const auto registered =
       run_program({MsgdProcess::msgctl_binary().string(), "--bus", "register", "alice", "--password-stdin"},
-                  std::string(kPassword) + "\n", {{"DBUS_SESSION_BUS_ADDRESS", bus}});
+                  std::string(kUnitsPassword) + "\n", {{"DBUS_SESSION_BUS_ADDRESS", bus}});
   EXPECT_EQ(registered.status, 0) << registered.output << diagnostics();
   const auto after = run_program({MsgdProcess::msgctl_binary().string(), "--bus", "--json", "status"}, {},
                                  {{"DBUS_SESSION_BUS_ADDRESS", bus}});

@@ -12,6 +12,7 @@
 #include "daemon/store/state_schema.h"
 #include "lib/store/migrations.h"
 #include "lib/store/store_error.h"
+#include "tests/support/file_mode.h"
 #include "tests/unit/daemon/store/state_test_support.h"
 
 namespace sotto::msgd {
@@ -20,11 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-mode_t file_mode(const fs::path& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) throw std::runtime_error("stat " + path.string());
-  return info.st_mode & 07777;
-}
+using sotto::testing::file_mode;
 
 std::string open_error(const fs::path& data_dir) {
   try {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "lib/store/store_error.h"
+#include "tests/support/file_mode.h"
 #include "tests/support/temp_dir.h"
 
 namespace sotto::store {
@@ -15,11 +16,7 @@ namespace {
 
 using testing::TempDir;
 
-mode_t file_mode(const std::filesystem::path& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) ADD_FAILURE() << "cannot stat " << path;
-  return info.st_mode & 07777;
-}
+using sotto::testing::file_mode;
 
 std::string pragma_text(Database& db, std::string_view pragma) {
   Statement statement = db.prepare(pragma);

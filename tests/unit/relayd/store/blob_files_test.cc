@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "tests/support/file_mode.h"
 #include "tests/support/temp_dir.h"
 
 namespace sotto::relayd {
@@ -16,11 +17,7 @@ namespace {
 
 using sotto::testing::TempDir;
 
-mode_t file_mode(const std::filesystem::path& path) {
-  struct stat info {};
-  if (::lstat(path.c_str(), &info) != 0) ADD_FAILURE() << "cannot stat " << path;
-  return info.st_mode & 07777;
-}
+using sotto::testing::file_mode;
 
 crypto::Bytes pattern(std::size_t size, std::uint8_t seed) {
   crypto::Bytes out(size);

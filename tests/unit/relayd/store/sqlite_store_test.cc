@@ -13,6 +13,7 @@
 
 #include "lib/store/database.h"
 #include "lib/store/store_error.h"
+#include "tests/support/file_mode.h"
 #include "tests/support/temp_dir.h"
 
 namespace sotto::relayd {
@@ -49,11 +50,7 @@ PendingSend send(const std::string& sender, std::uint8_t id, std::vector<std::st
   return PendingSend{sender, message_id(id), std::move(recipients), bytes(size, id), kNow, kNow + kHour};
 }
 
-mode_t file_mode(const std::filesystem::path& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) ADD_FAILURE() << "cannot stat " << path;
-  return info.st_mode & 07777;
-}
+using sotto::testing::file_mode;
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
