@@ -136,6 +136,7 @@ ServerSettings to_settings(const RelayConfig& c) {
 
 int serve(const GlobalOptions& g) {
   disable_core_dumps();
+  tune_allocator();  // before any thread starts: see relayd/server/memory_return.h
   // OpenSSL writes to sockets with write(2), not send(MSG_NOSIGNAL): a peer
   // that vanishes mid-write must cost an EPIPE, not the whole relay.
   ::signal(SIGPIPE, SIG_IGN);

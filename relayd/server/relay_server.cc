@@ -18,6 +18,9 @@ using net::tcp;
 namespace {
 // How often expired envelopes, tokens and blobs are purged.
 constexpr auto kHousekeepingInterval = std::chrono::seconds(60);
+// How often the relay checks whether it went quiet and can give memory back:
+// about this long after a burst ends, RSS falls back.
+constexpr auto kMemoryReturnInterval = std::chrono::seconds(2);
 // Backlog for listen(2): bursts of reconnecting clients after a relay restart.
 constexpr int kListenBacklog = 4096;
 // A metrics request must arrive within this and fit in this many bytes.
@@ -37,7 +40,8 @@ RelayServer::RelayServer(ServerSettings settings, ListenerOptions options, net::
       register_per_address_(options_.register_per_address, clock_),
       unauthenticated_(ConnectionLimits{options_.max_unauthenticated, options_.max_unauthenticated_per_address}),
       signals_(io_.at(0), SIGINT, SIGTERM),
-      housekeeping_timer_(io_.at(0)) {
+      housekeeping_timer_(io_.at(0)),
+      memory_timer_(io_.at(0)) {
   ctx_->settings = std::move(settings);
   ctx_->tls = tls_.get();
   ctx_->store = &store;
@@ -142,6 +146,7 @@ void RelayServer::run() {
   }
   if (metrics_acceptor_) asio::co_spawn(io_.at(0), metrics_loop(*metrics_acceptor_), asio::detached);
   asio::co_spawn(io_.at(0), housekeeping(), asio::detached);
+  asio::co_spawn(io_.at(0), return_memory(), asio::detached);
 
   // The drain runs on io thread 0 and fulfils the promise when every session
   // is gone or the grace period is over. (A member coroutine, not a lambda:
@@ -198,6 +203,7 @@ void RelayServer::begin_drain() {
   }
   signals_.cancel();
   housekeeping_timer_.cancel();
+  memory_timer_.cancel();
   std::vector<std::shared_ptr<RelaySession>> live;
   {
     std::lock_guard lock(sessions_mutex_);
@@ -279,6 +285,22 @@ net::Awaitable<void> RelayServer::housekeeping() {
     housekeeping_timer_.expires_after(wait);
     boost::system::error_code ec;
     co_await housekeeping_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+net::Awaitable<void> RelayServer::return_memory() {
+  while (!stopping_) {
+    memory_timer_.expires_after(kMemoryReturnInterval);
+    boost::system::error_code ec;
+    co_await memory_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    const auto& m = ctx_->metrics;
+    const std::uint64_t activity = m.commit_envelopes.load(std::memory_order_relaxed) +
+                                   m.connections_accepted.load(std::memory_order_relaxed) +
+                                   m.deliveries_pushed.load(std::memory_order_relaxed);
+    // On io thread 0: malloc_trim takes a few milliseconds at most, and
+    // runs only once per quiet spell.
+    memory_return_.tick(activity);
   }
 }
 

@@ -16,6 +16,7 @@
 #include "relayd/auth/rate_limiter.h"
 #include "relayd/server/commit_queue.h"
 #include "relayd/server/io_pool.h"
+#include "relayd/server/memory_return.h"
 #include "relayd/server/server_context.h"
 
 namespace sotto::relayd {
@@ -66,6 +67,9 @@ class RelayServer {
   net::Awaitable<void> metrics_loop(net::tcp::acceptor& acceptor);
   net::Awaitable<void> serve_metrics(net::tcp::socket socket);
   net::Awaitable<void> housekeeping();
+  // Every kMemoryReturnInterval: once the relay has gone quiet after work,
+  // gives free heap pages back to the system (memory_return.h).
+  net::Awaitable<void> return_memory();
   net::Awaitable<void> drain(std::promise<void>* drained);
   void begin_drain();
 
@@ -85,6 +89,8 @@ class RelayServer {
   std::unique_ptr<net::tcp::acceptor> metrics_acceptor_;
   net::asio::signal_set signals_;
   net::asio::steady_timer housekeeping_timer_;
+  net::asio::steady_timer memory_timer_;
+  MemoryReturn memory_return_;
   std::atomic<bool> stopping_{false};
   std::mutex sessions_mutex_;
   std::vector<std::weak_ptr<RelaySession>> sessions_;

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+
+namespace sotto::relayd {
+
+// Giving memory back to the system after a burst.
+//
+// Why: glibc's malloc gives each thread that allocates its own arena, grows
+// an arena's heap in a burst and keeps the free space at its top unless that
+// exceeds M_TRIM_THRESHOLD, a threshold it raises by itself each time a large
+// mmap()ed block is freed (up to 64 MiB). Measured on relayd (docs/
+// performance.md): after a burst of 64,000 envelopes four arenas held 19 MiB
+// each with under 64 KiB of it in use, and RSS stayed at 95 MiB instead of
+// 14; malloc_trim() alone released 3 MiB of it, because it does not shrink
+// the top of a thread's arena.
+
+// Fixes the thresholds, which also stops glibc from raising them: a block of
+// 256 KiB or more gets its own mapping (returned by free()), and an arena
+// whose top holds more than 1 MiB free shrinks on free(). Call once, before
+// the threads start.
+void tune_allocator();
+
+// Decides when the relay has gone quiet after being busy, and then returns
+// the free pages inside the arenas as well (malloc_trim). Not thread-safe:
+// one caller, on a timer.
+class MemoryReturn {
+ public:
+  // activity: a counter that grows with work done (envelopes committed plus
+  // connections accepted). Returns true when it trimmed: the counter moved
+  // since the last trim, but not since the previous tick.
+  bool tick(std::uint64_t activity);
+
+ private:
+  std::uint64_t last_seen_ = 0;
+  std::uint64_t last_trimmed_ = 0;
+};
+
+}  // namespace sotto::relayd
