@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -37,6 +38,16 @@ void create_private_file(const std::filesystem::path& path) {
   }
 }
 
+// SQLite keeps memory statistics by default, behind one process-wide mutex
+// taken on every allocation: in a profile of relayd under load that lock and
+// unlock were 6 % of all CPU. Nothing here reads the statistics. The setting
+// must come before SQLite initialises itself, so it runs before the first
+// open; if the process initialised SQLite already, it stays as it was.
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 std::string query_text(sqlite3* db, std::string_view sql) {
   Statement statement(db, sql);
   if (statement.step() != StepResult::Row) return {};
@@ -52,6 +63,7 @@ void Database::Closer::operator()(sqlite3* db) const noexcept {
 }
 
 Database::Database(const std::filesystem::path& path, const DatabaseOptions& options) : path_(path), cache_(nullptr) {
+  configure_sqlite_once();
   create_private_file(path);
 
   sqlite3* raw = nullptr;
