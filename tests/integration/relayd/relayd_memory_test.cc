@@ -46,27 +46,28 @@ void burst(RelaydTest::RelayTestClientPtr sender, RelaydTest::RelayTestClientPtr
       sender->send(frame);
     }
     for (int i = 0; i < kPipelined; ++i) {
-      const auto answer = sender->read_frame(20s);
+      auto answer = sender->read_frame(20s);
+      // A new account is told at once that it has no prekeys: a push, not an answer.
+      while (answer && answer->body_case() == wire::Frame::kPrekeyStatus) answer = sender->read_frame(20s);
       if (!answer || answer->body_case() != wire::Frame::kSendAck) ++failures;
     }
   }
   reader.join();
 }
 
-TEST_F(MemoryTest, ResidentMemoryFallsBackAfterABurst) {
+TEST_F(MemoryTest, ResidentMemoryFallsBackAfterLoginsAndABurst) {
   // Eight accounts from one address: above the default registration limit.
   start_relayd("rate_limits:\n  register_per_address:\n    rate: 100\n    per: 1h\n    burst: 100\n");
+  const long before = relayd().rss_kib();
+
+  // Registrations run Argon2id (19 MiB each, on the blocking pool's threads),
+  // then the burst.
   std::vector<RelayTestClientPtr> senders;
   std::vector<RelayTestClientPtr> recipients;
   for (int p = 0; p < kPairs; ++p) {
     senders.push_back(connect_as("sender" + std::to_string(p)));
     recipients.push_back(connect_as("recipient" + std::to_string(p)));
   }
-  // Registration runs Argon2id in the blocking pool; what it leaves behind
-  // is part of the baseline.
-  std::this_thread::sleep_for(3s);
-  const long before = relayd().rss_kib();
-
   std::atomic<int> failures{0};
   std::vector<std::thread> pairs;
   for (int p = 0; p < kPairs; ++p) {
@@ -76,18 +77,22 @@ TEST_F(MemoryTest, ResidentMemoryFallsBackAfterABurst) {
   for (auto& t : pairs) t.join();
   ASSERT_EQ(failures.load(), 0) << "the burst itself failed";
   const long peak = relayd().peak_rss_kib();
-  // The burst must have made relayd grow, or this test shows nothing.
+  // The work must have made relayd grow, or this test shows nothing.
   ASSERT_GT(peak - before, 16 * 1024) << "before " << before << " KiB, peak " << peak << " KiB";
 
   // The clients stay connected, as users would: the relay goes quiet, and
-  // within a few of its 2 s checks gives the memory back.
+  // within a few of its 2 s checks gives the memory back. What may stay:
+  // SQLite's page caches, filled now (2 MiB for each of the store's three
+  // connections), and the eight connections' own state. Without giving back,
+  // relayd stayed at its peak (69 MiB here, from 14).
+  constexpr long kMayStayKib = 16 * 1024;
   long now = relayd().rss_kib();
-  for (int i = 0; i < 100 && now > before + 8 * 1024; ++i) {
+  for (int i = 0; i < 100 && now > before + kMayStayKib; ++i) {
     std::this_thread::sleep_for(100ms);
     now = relayd().rss_kib();
   }
-  EXPECT_LE(now, before + 8 * 1024) << "before " << before << " KiB, peak " << peak << " KiB, 10 s later " << now
-                                    << " KiB";
+  EXPECT_LE(now, before + kMayStayKib) << "before " << before << " KiB, peak " << peak << " KiB, 10 s later " << now
+                                       << " KiB";
 }
 
 }  // namespace
