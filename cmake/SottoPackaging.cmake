@@ -10,8 +10,8 @@ set(CPACK_PACKAGE_DESCRIPTION
     "Sotto is an end-to-end encrypted messenger. It contains the relay server\n"
     "(relayd, a systemd service that stores and forwards ciphertext it cannot\n"
     "read), the per-user daemon (msgd, which holds the keys and serves a D-Bus\n"
-    "and Unix socket API), the command-line client msgctl and the desktop\n"
-    "notifier msg-notify.")
+    "and Unix socket API), the command-line client msgctl, the desktop\n"
+    "notifier msg-notify and the terminal chat msg-tui.")
 string(JOIN "" CPACK_PACKAGE_DESCRIPTION ${CPACK_PACKAGE_DESCRIPTION})
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 # Absolute destinations (/etc/sotto, the systemd unit folders) are staged under

@@ -38,7 +38,7 @@ for lib in libc6 libssl3 libsqlite3-0 'libsdbus-c++' libyaml-cpp libprotobuf lib
 done
 
 contents=$(dpkg-deb -c "$deb")
-for path in "./usr/bin/relayd" "./usr/bin/msgd" "./usr/bin/msgctl" "./usr/bin/msg-notify" \
+for path in "./usr/bin/relayd" "./usr/bin/msgd" "./usr/bin/msgctl" "./usr/bin/msg-notify" "./usr/bin/msg-tui" \
   "./etc/sotto/relayd.yaml" "relayd.service" "relayd.socket" "msgd.service" "msg-notify.service" \
   "org.sotto.Messenger1.service" "./usr/share/doc/sotto/copyright" "./usr/share/doc/sotto/changelog.gz"; do
   grep -q -- "$path" <<<"$contents" || fail "the package lacks $path"
@@ -71,6 +71,7 @@ else
     "$bindir/msgctl" --help >/dev/null || fail "installed msgctl --help"
     "$bindir/msgd" --version | grep -q "$version" || fail "installed msgd --version"
     "$bindir/msg-notify" --version | grep -q "$version" || fail "installed msg-notify --version"
+    "$bindir/msg-tui" --version | grep -q "$version" || fail "installed msg-tui --version"
     relayd check-config /etc/sotto/relayd.yaml >/dev/null || fail "the installed relayd.yaml does not pass check-config"
     dpkg --purge sotto >"$out/dpkg.log" 2>&1 || { cat "$out/dpkg.log" >&2; fail "dpkg --purge failed"; }
     installed_here=0

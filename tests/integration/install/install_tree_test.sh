@@ -26,7 +26,7 @@ expect_file() {  # PATH MODE
   [ "$mode" = "$2" ] || fail "$1 has mode $mode, expected $2"
 }
 
-for program in relayd msgd msgctl msg-notify; do
+for program in relayd msgd msgctl msg-notify msg-tui; do
   expect_file "$bindir/$program" 755
   [ -x "$root$bindir/$program" ] || continue
   out=$("$root$bindir/$program" --version 2>&1) || fail "$program --version exited $?"
@@ -47,7 +47,7 @@ for example in relayd.yaml msgd.yaml notify.yaml; do
 done
 cmp -s "$root$relayd_config" "$root$docdir/examples/relayd.yaml" || fail "the installed relayd.yaml differs from the example"
 
-for page in man1/msgctl.1 man1/msgd.1 man1/msg-notify.1 man8/relayd.8; do
+for page in man1/msgctl.1 man1/msgd.1 man1/msg-notify.1 man1/msg-tui.1 man8/relayd.8; do
   expect_file "$mandir/$page.gz" 644
   [ -f "$root$mandir/$page.gz" ] || continue
   name=$(basename "$page")

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "frontends/tui/chat_events.h"
+#include "lib/api/client.h"
+
+namespace sotto::tui {
+
+// msgd's JSON (docs/local-api.md) as the model's events. A member missing or
+// of the wrong type reads as empty/0/false: a confused msgd shows odd rows,
+// never crashes msg-tui.
+MessageData message_from_json(const nlohmann::json& object);
+std::vector<MessageData> messages_from_json(const nlohmann::json& list);
+std::vector<ContactData> contacts_from_json(const nlohmann::json& list);
+std::vector<std::pair<std::string, bool>> presence_from_json(const nlohmann::json& list);
+DaemonUp daemon_up_from_status(const nlohmann::json& status, std::string via);
+FingerprintReady fingerprint_from_json(const std::string& peer, const nlohmann::json& object);
+
+// An event msgd pushed (MessageReceived, DeliveryChanged, ConnectionChanged,
+// IdentityChanged); nullopt for one msg-tui does not show.
+std::optional<Event> event_from_api(const api::EventMessage& event);
+
+}  // namespace sotto::tui

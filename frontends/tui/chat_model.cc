@@ -1,0 +1,599 @@
+#include "frontends/tui/chat_model.h"
+
+#include <algorithm>
+#include <cctype>
+#include <type_traits>
+
+#include "frontends/tui/message_time.h"
+#include "frontends/tui/screen_layout.h"
+#include "lib/wire/username.h"
+
+namespace sotto::tui {
+namespace {
+
+// Delivery states kept for ids we have not been told yet; msgd answers a
+// send long before 256 others change state.
+constexpr std::size_t kMaxEarlyStates = 256;
+constexpr int kWheelRows = 3;
+constexpr std::size_t kMaxSearchResults = 500;
+
+ShownMessage shown(const MessageData& m) {
+  ShownMessage s;
+  s.id = m.id;
+  s.outgoing = m.outgoing;
+  s.sender = m.sender;
+  s.sent_at = m.sent_at;
+  s.state = m.state;
+  s.identity_warning = m.identity_warning;
+  s.text = DisplayText(m.text);
+  return s;
+}
+
+bool contains_folded(std::string_view haystack, std::string_view needle) {
+  // ASCII case-folding only: usernames and most queries are ASCII, and
+  // folding other scripts right needs tables we do not carry.
+  auto fold = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                        [&](char a, char b) { return fold(a) == fold(b); });
+  return it != haystack.end();
+}
+
+std::string first_line(std::string_view text) { return std::string(text.substr(0, text.find('\n'))); }
+
+std::vector<std::string> help_lines(bool file_transfer) {
+  std::vector<std::string> lines;
+  lines.emplace_back("Type a message and press Enter to send it to the open conversation.");
+  lines.emplace_back("");
+  lines.emplace_back("Commands (Tab completes commands and usernames):");
+  for (const auto& c : command_table()) {
+    std::string line = "  " + std::string(c.usage);
+    line.resize(std::max<std::size_t>(line.size(), 24), ' ');
+    line += c.summary;
+    if ((c.name == CommandName::kFile || c.name == CommandName::kSave) && !file_transfer) {
+      line += " (not available yet)";
+    }
+    lines.push_back(std::move(line));
+  }
+  lines.emplace_back("  //text                start a message with a /");
+  lines.emplace_back("");
+  lines.emplace_back("Keys:");
+  lines.emplace_back("  Enter                 send       Alt-Enter   new line in the message");
+  lines.emplace_back("  Up / Down             earlier input lines (history), or lines of the message");
+  lines.emplace_back("  Left Right Home End   move       Ctrl-W Ctrl-U Ctrl-K   delete word / to start / to end");
+  lines.emplace_back("  PgUp / PgDn, wheel    scroll the conversation");
+  lines.emplace_back("  Ctrl-N / Ctrl-P       next / previous conversation");
+  lines.emplace_back("  Esc                   close this panel, clear the notice");
+  lines.emplace_back("  Ctrl-C, /quit         leave (Ctrl-D on an empty line too)");
+  lines.emplace_back("");
+  lines.emplace_back("Marks: ● online  ○ offline  (3) unread  ⚠ identity key changed, not verified");
+  lines.emplace_back("Sent messages: … queued  ✓ sent to the relay  ✓✓ delivered  ✓✓ read  ✗ failed");
+  return lines;
+}
+
+}  // namespace
+
+ChatModel::ChatModel(Options options) : options_(std::move(options)) {
+  if (!options_.initial_peer.empty()) {
+    open_peer_ = options_.initial_peer;
+    conversation(open_peer_);
+  }
+}
+
+const Conversation* ChatModel::open_conversation() const {
+  auto it = conversations_.find(open_peer_);
+  return it == conversations_.end() ? nullptr : &it->second;
+}
+
+Conversation& ChatModel::conversation(const std::string& peer) {
+  auto [it, inserted] = conversations_.try_emplace(peer);
+  if (inserted) it->second.peer = peer;
+  return it->second;
+}
+
+ShownMessage* ChatModel::find_message(const std::string& id) {
+  if (id.empty()) return nullptr;
+  for (auto& [peer, c] : conversations_) {
+    for (auto it = c.messages.rbegin(); it != c.messages.rend(); ++it) {
+      if (it->id == id) return &*it;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::string> ChatModel::peer_names() const {
+  std::vector<std::string> names;
+  for (const auto& [peer, c] : conversations_) names.push_back(peer);
+  return names;
+}
+
+void ChatModel::say(std::string text, bool error) {
+  notice_ = std::move(text);
+  notice_error_ = error;
+}
+
+std::vector<Action> ChatModel::apply(const Event& event) {
+  return std::visit(
+      [this](const auto& e) -> std::vector<Action> {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, KeyPressed>) {
+          return on_key(e.key, e.now_ms);
+        } else if constexpr (std::is_same_v<T, Resized>) {
+          width_ = e.width;
+          height_ = e.height;
+          return scroll_by(0);  // clamp to the new size
+        } else if constexpr (std::is_same_v<T, DaemonUp>) {
+          return on_daemon_up(e);
+        } else if constexpr (std::is_same_v<T, DaemonDown>) {
+          daemon_ = DaemonState::kDown;
+          daemon_reason_ = e.reason;
+          relay_connected_ = false;
+          return {};
+        } else if constexpr (std::is_same_v<T, ContactsLoaded>) {
+          for (const auto& c : e.contacts) {
+            Conversation& conv = conversation(c.username);
+            conv.trust = c.trust;
+            conv.identity_warning = c.identity_changed || c.trust == "untrusted";
+          }
+          return {};
+        } else if constexpr (std::is_same_v<T, InboxLoaded>) {
+          for (auto& [peer, c] : conversations_) c.unread = 0;
+          for (const auto& m : e.unread) {
+            if (m.peer != open_peer_) ++conversation(m.peer).unread;
+          }
+          return {};
+        } else if constexpr (std::is_same_v<T, PresenceLoaded>) {
+          for (const auto& [peer, online] : e.online) conversation(peer).online = online;
+          return {};
+        } else if constexpr (std::is_same_v<T, HistoryLoaded>) {
+          return on_history(e);
+        } else if constexpr (std::is_same_v<T, MessageReceived>) {
+          return on_message(e.message);
+        } else if constexpr (std::is_same_v<T, DeliveryChanged>) {
+          if (ShownMessage* m = find_message(e.id)) {
+            m->state = e.state;
+          } else if (early_states_.size() < kMaxEarlyStates) {
+            early_states_[e.id] = e.state;
+          }
+          return {};
+        } else if constexpr (std::is_same_v<T, RelayChanged>) {
+          relay_connected_ = e.connected;
+          if (!e.relay.empty()) relay_ = e.relay;
+          return {};
+        } else if constexpr (std::is_same_v<T, IdentityChanged>) {
+          Conversation& conv = conversation(e.peer);
+          conv.identity_warning = true;
+          conv.trust = "untrusted";
+          say(e.peer + "'s identity key changed: compare safety numbers (/fingerprint " + e.peer + ") before /trust " +
+                  e.peer,
+              true);
+          return {};
+        } else if constexpr (std::is_same_v<T, SendFinished>) {
+          return on_send_finished(e);
+        } else if constexpr (std::is_same_v<T, FingerprintReady>) {
+          Panel p;
+          p.title = "Safety number with " + e.peer;
+          p.lines.emplace_back("");
+          for (const auto& line : e.lines) p.lines.push_back("    " + line);
+          p.lines.emplace_back("");
+          p.lines.push_back("Compare it with " + e.peer +
+                            " in person or over a channel you already trust (a call, not this messenger); they see "
+                            "the same number.");
+          p.lines.push_back("If the numbers match: /trust " + e.peer + "   (now: " + e.trust + ")");
+          p.lines.emplace_back("Esc closes this panel.");
+          panel_ = std::move(p);
+          panel_scroll_ = 0;
+          return {};
+        } else if constexpr (std::is_same_v<T, Verified>) {
+          Conversation& conv = conversation(e.peer);
+          conv.trust = e.trust;
+          conv.identity_warning = false;
+          say(e.peer + " is now " + e.trust + ": their current identity key is the one you compared");
+          return {};
+        } else if constexpr (std::is_same_v<T, SearchReady>) {
+          Panel p;
+          std::size_t found = 0;
+          for (const auto& m : e.history) {
+            if (!contains_folded(m.text, e.query)) continue;
+            if (++found > kMaxSearchResults) continue;
+            p.lines.push_back(date_time(m.sent_at) + " " + m.sender + ": " + first_line(m.text));
+          }
+          p.title = "Search in " + e.peer + " for \"" + e.query + "\": " + std::to_string(found) +
+                    (found == 1 ? " message" : " messages") +
+                    (found > kMaxSearchResults ? " (the first " + std::to_string(kMaxSearchResults) + " shown)" : "") +
+                    " (Esc closes)";
+          panel_ = std::move(p);
+          panel_scroll_ = 0;
+          say("");
+          return {};
+        } else if constexpr (std::is_same_v<T, ExportDone>) {
+          say("exported the conversation with " + e.peer + " to " + e.path + " (" + std::to_string(e.bytes) +
+              " bytes)");
+          return {};
+        } else {
+          static_assert(std::is_same_v<T, RequestFailed>);
+          say(e.what, true);
+          return {};
+        }
+      },
+      event);
+}
+
+std::vector<Action> ChatModel::on_daemon_up(const DaemonUp& up) {
+  // The notices about msgd being away are stale now.
+  if (daemon_ == DaemonState::kDown) {
+    say(input_.empty() ? "msgd is back" : "msgd is back: Enter sends what you typed");
+  }
+  daemon_ = DaemonState::kUp;
+  daemon_reason_.clear();
+  username_ = up.username;
+  relay_connected_ = up.relay_connected;
+  relay_ = up.relay;
+  via_ = up.via;
+  std::vector<Action> actions{LoadOverview{}};
+  if (!open_peer_.empty()) {
+    actions.push_back(LoadHistory{open_peer_, "", options_.history_page});
+    actions.push_back(MarkRead{open_peer_});
+  }
+  return actions;
+}
+
+std::vector<Action> ChatModel::on_message(const MessageData& message) {
+  Conversation& conv = conversation(message.peer);
+  for (const auto& m : conv.messages) {
+    if (!message.id.empty() && m.id == message.id) return {};  // already shown
+  }
+  conv.messages.push_back(shown(message));
+  if (message.identity_warning) conv.identity_warning = true;
+  std::vector<Action> actions;
+  if (message.peer == open_peer_) {
+    if (scroll_ > 0) {
+      // Keep the rows the user scrolled to where they are.
+      scroll_ += message_row_count(conv, conv.messages.size() - 1, geometry_of(*this).conversation_width);
+    }
+    if (!message.outgoing && daemon_ == DaemonState::kUp) actions.push_back(MarkRead{message.peer});
+  } else if (!message.outgoing) {
+    ++conv.unread;
+  }
+  if (!message.outgoing && options_.bell) actions.push_back(Ring{});
+  return actions;
+}
+
+std::vector<Action> ChatModel::on_history(const HistoryLoaded& history) {
+  Conversation& conv = conversation(history.peer);
+  std::vector<ShownMessage> fresh;
+  fresh.reserve(history.messages.size() + conv.messages.size());
+  for (const auto& m : history.messages) fresh.push_back(shown(m));
+  if (history.older) {
+    conv.loading_older = false;
+    // Keep what is shown; the page goes before it, without repeats.
+    std::vector<ShownMessage> merged;
+    for (auto& m : fresh) {
+      const bool repeated = std::any_of(conv.messages.begin(), conv.messages.end(),
+                                        [&](const ShownMessage& s) { return !m.id.empty() && s.id == m.id; });
+      if (!repeated) merged.push_back(std::move(m));
+    }
+    merged.insert(merged.end(), std::make_move_iterator(conv.messages.begin()),
+                  std::make_move_iterator(conv.messages.end()));
+    conv.messages = std::move(merged);
+  } else {
+    // The page replaces what was shown; sends msgd has not answered yet stay.
+    for (auto& m : conv.messages) {
+      if (m.id.empty()) fresh.push_back(std::move(m));
+    }
+    conv.messages = std::move(fresh);
+  }
+  for (auto& m : conv.messages) {
+    auto early = early_states_.find(m.id);
+    if (early != early_states_.end()) {
+      m.state = early->second;
+      early_states_.erase(early);
+    }
+  }
+  conv.loaded = true;
+  conv.more_before = history.requested > 0 && history.messages.size() >= history.requested;
+  return scroll_by(0);
+}
+
+std::vector<Action> ChatModel::on_send_finished(const SendFinished& done) {
+  Conversation& conv = conversation(done.peer);
+  auto it = std::find_if(conv.messages.begin(), conv.messages.end(),
+                         [&](const ShownMessage& m) { return m.local_id == done.local_id && m.id.empty(); });
+  if (done.id) {
+    if (it != conv.messages.end()) {
+      it->id = *done.id;
+      it->state = done.state;
+      auto early = early_states_.find(*done.id);
+      if (early != early_states_.end()) {
+        it->state = early->second;
+        early_states_.erase(early);
+      }
+    }
+    return {};
+  }
+  if (it != conv.messages.end()) conv.messages.erase(it);
+  // Nothing typed is lost: the text goes back to the input line, or to the
+  // history (Up) when something new is being typed already.
+  if (input_.empty()) {
+    input_.set_text(done.text);
+    say("not sent to " + done.peer + ": " + done.error + " (the text is back in the input line)", true);
+  } else {
+    history_.add(done.text);
+    say("not sent to " + done.peer + ": " + done.error + " (the text is in the history: Up)", true);
+  }
+  return {};
+}
+
+std::vector<Action> ChatModel::on_key(const Key& key, std::int64_t now_ms) {
+  switch (key.code) {
+    case KeyCode::kChar:
+      if (key.ch == '\t' || key.ch == '\n' || key.ch >= 0x20) input_.insert(key.ch);
+      return {};
+    case KeyCode::kEnter:
+      if (pasting_) {
+        input_.insert('\n');
+        return {};
+      }
+      return submit(now_ms);
+    case KeyCode::kAltEnter:
+      input_.insert('\n');
+      return {};
+    case KeyCode::kBackspace:
+      input_.backspace();
+      return {};
+    case KeyCode::kDelete:
+      input_.erase();
+      return {};
+    case KeyCode::kLeft:
+      input_.left();
+      return {};
+    case KeyCode::kRight:
+      input_.right();
+      return {};
+    case KeyCode::kWordLeft:
+      input_.word_left();
+      return {};
+    case KeyCode::kWordRight:
+      input_.word_right();
+      return {};
+    case KeyCode::kHome:
+      input_.home();
+      return {};
+    case KeyCode::kEnd:
+      input_.end();
+      return {};
+    case KeyCode::kKillToEnd:
+      input_.kill_to_end();
+      return {};
+    case KeyCode::kKillToStart:
+      input_.kill_to_start();
+      return {};
+    case KeyCode::kDeleteWordBefore:
+      input_.delete_word_before();
+      return {};
+    case KeyCode::kUp: {
+      if (input_.line_up()) return {};
+      std::string older;
+      if (history_.older(input_.text(), older)) input_.set_text(older);
+      return {};
+    }
+    case KeyCode::kDown: {
+      if (input_.line_down()) return {};
+      std::string newer;
+      if (history_.newer(newer)) input_.set_text(newer);
+      return {};
+    }
+    case KeyCode::kPageUp:
+      return scroll_by(std::max(1, message_rows(*this) - 1));
+    case KeyCode::kPageDown:
+      return scroll_by(-std::max(1, message_rows(*this) - 1));
+    case KeyCode::kWheelUp:
+      return scroll_by(kWheelRows);
+    case KeyCode::kWheelDown:
+      return scroll_by(-kWheelRows);
+    case KeyCode::kTab:
+      if (pasting_) {
+        input_.insert('\t');
+      } else {
+        complete();
+      }
+      return {};
+    case KeyCode::kEscape:
+      panel_.reset();
+      panel_scroll_ = 0;
+      say("");
+      return {};
+    case KeyCode::kNextConversation:
+      return open_next(1);
+    case KeyCode::kPreviousConversation:
+      return open_next(-1);
+    case KeyCode::kQuit:
+      return {Quit{}};
+    case KeyCode::kEndOfInput:
+      if (input_.empty()) return {Quit{}};
+      input_.erase();
+      return {};
+    case KeyCode::kPasteBegin:
+      pasting_ = true;
+      return {};
+    case KeyCode::kPasteEnd:
+      pasting_ = false;
+      return {};
+  }
+  return {};
+}
+
+void ChatModel::complete() {
+  if (!input_.cursor_at_end()) return;
+  const Completion c = complete_input(input_.text(), peer_names());
+  if (!c.replacement.empty()) input_.set_text(c.replacement);
+  if (!c.candidates.empty()) {
+    std::string list;
+    for (const auto& candidate : c.candidates) list += (list.empty() ? "" : "  ") + candidate;
+    say(list);
+  }
+}
+
+std::vector<Action> ChatModel::submit(std::int64_t now_ms) {
+  const std::string line = input_.text();
+  if (line.find_first_not_of(" \t\n") == std::string::npos) return {};
+  const InputAction what = interpret_input(line);
+  if (const auto* error = std::get_if<CommandError>(&what)) {
+    say(error->message, true);
+    return {};  // the line stays, to be corrected
+  }
+  if (const auto* command = std::get_if<ParsedCommand>(&what)) {
+    history_.add(line);
+    input_.clear();
+    say("");  // a notice from before (completions, an error) no longer applies
+    return run_command(command->name, command->argument);
+  }
+  const std::string& text = std::get<PlainText>(what).text;
+  if (open_peer_.empty()) {
+    say("no conversation is open: /open PEER first (your text stays in the input line)", true);
+    return {};
+  }
+  if (daemon_ != DaemonState::kUp) {
+    say("msgd is not running: not sent (your text stays in the input line; Enter again when msgd is back)", true);
+    return {};
+  }
+  history_.add(line);
+  input_.clear();
+  panel_.reset();
+  scroll_ = 0;
+  ShownMessage pending;
+  pending.local_id = next_local_id_++;
+  pending.outgoing = true;
+  pending.sender = username_;
+  pending.sent_at = now_ms;
+  pending.state = "sending";
+  pending.text = DisplayText(text);
+  conversation(open_peer_).messages.push_back(std::move(pending));
+  say("");
+  return {SendText{next_local_id_ - 1, open_peer_, text}};
+}
+
+std::string ChatModel::peer_argument(const std::string& argument) {
+  if (argument.empty()) {
+    if (open_peer_.empty()) say("no conversation is open: name the peer", true);
+    return open_peer_;
+  }
+  const auto name = wire::canonical_username(argument);
+  if (!name) {
+    say(name.error(), true);
+    return {};
+  }
+  return name.value();
+}
+
+std::vector<Action> ChatModel::run_command(CommandName name, const std::string& argument) {
+  const bool up = daemon_ == DaemonState::kUp;
+  const std::string not_running = "msgd is not running: try again when it is back";
+  switch (name) {
+    case CommandName::kOpen: {
+      const std::string peer = peer_argument(argument);
+      if (peer.empty()) return {};
+      return open(peer);
+    }
+    case CommandName::kFile:
+    case CommandName::kSave:
+      if (!options_.file_transfer) {
+        say("file transfer is not available yet in this msgd (its local API has no file methods)", true);
+      }
+      return {};
+    case CommandName::kTrust: {
+      const std::string peer = peer_argument(argument);
+      if (peer.empty()) return {};
+      if (!up) {
+        say(not_running, true);
+        return {};
+      }
+      return {Verify{peer}};
+    }
+    case CommandName::kFingerprint: {
+      const std::string peer = peer_argument(argument);
+      if (peer.empty()) return {};
+      if (!up) {
+        say(not_running, true);
+        return {};
+      }
+      return {ShowFingerprint{peer}};
+    }
+    case CommandName::kSearch:
+      if (open_peer_.empty()) {
+        say("no conversation is open: /open PEER, then /search", true);
+        return {};
+      }
+      if (!up) {
+        say(not_running, true);
+        return {};
+      }
+      say("searching the history with " + open_peer_ + "…");
+      return {Search{open_peer_, argument}};
+    case CommandName::kExport: {
+      if (open_peer_.empty()) {
+        say("no conversation is open: /open PEER, then /export", true);
+        return {};
+      }
+      if (!up) {
+        say(not_running, true);
+        return {};
+      }
+      return {Export{open_peer_, argument.empty() ? "sotto-" + open_peer_ + ".json" : argument}};
+    }
+    case CommandName::kHelp:
+      panel_ = Panel{"msg-tui help (Esc closes)", help_lines(options_.file_transfer)};
+      panel_scroll_ = 0;
+      return {};
+    case CommandName::kQuit:
+      return {Quit{}};
+  }
+  return {};
+}
+
+std::vector<Action> ChatModel::open(const std::string& peer) {
+  open_peer_ = peer;
+  Conversation& conv = conversation(peer);
+  conv.unread = 0;
+  panel_.reset();
+  scroll_ = 0;
+  say("");
+  if (daemon_ != DaemonState::kUp) return {};
+  return {LoadHistory{peer, "", options_.history_page}, MarkRead{peer}};
+}
+
+std::vector<Action> ChatModel::open_next(int step) {
+  if (conversations_.empty()) return {};
+  const std::vector<std::string> names = peer_names();
+  auto it = std::find(names.begin(), names.end(), open_peer_);
+  std::ptrdiff_t index = it == names.end() ? (step > 0 ? -1 : 0) : it - names.begin();
+  const auto n = static_cast<std::ptrdiff_t>(names.size());
+  index = ((index + step) % n + n) % n;
+  return open(names[static_cast<std::size_t>(index)]);
+}
+
+std::vector<Action> ChatModel::scroll_by(int rows) {
+  const int visible = message_rows(*this);
+  const int width = geometry_of(*this).conversation_width;
+  if (panel_) {
+    const int total = panel_row_count(*panel_, width);
+    panel_scroll_ = std::clamp(panel_scroll_ - rows, 0, std::max(0, total - visible));
+    return {};
+  }
+  const Conversation* conv = open_conversation();
+  if (conv == nullptr) {
+    scroll_ = 0;
+    return {};
+  }
+  const int top = std::max(0, conversation_row_count(*conv, width) - visible);
+  const int wanted = scroll_ + rows;
+  scroll_ = std::clamp(wanted, 0, top);
+  // At the top of what is loaded: fetch the page before it.
+  if (rows > 0 && wanted >= top && conv->more_before && !conv->loading_older && daemon_ == DaemonState::kUp &&
+      !conv->messages.empty() && !conv->messages.front().id.empty()) {
+    conversation(open_peer_).loading_older = true;
+    return {LoadHistory{open_peer_, conv->messages.front().id, options_.history_page}};
+  }
+  return {};
+}
+
+}  // namespace sotto::tui

@@ -1,0 +1,214 @@
+// msg-tui end to end: a real relayd, alice's and bob's real msgd (alice's on
+// a private dbus-daemon session bus), and alice's real msg-tui running in a
+// real terminal (a tmux window of the test's own). The test types into the
+// terminal with tmux send-keys and reads what msg-tui drew with capture-pane.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/integration/frontends/msg_tui_fixture.h"
+
+namespace sotto::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Clock = std::chrono::steady_clock;
+
+bool has(const std::string& screen, const std::string& needle) { return screen.find(needle) != std::string::npos; }
+
+std::vector<std::string> lines_of(const std::string& screen) {
+  std::vector<std::string> out;
+  std::istringstream in(screen);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// Columns a captured line takes (every character here is 1 column but the
+// CJK ones we do not send in these tests).
+std::size_t code_points(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+TEST_F(MsgTuiTest, AliceTypesBobReadsBobRepliesAliceSeesItWithinASecond) {
+  TmuxSession& tui = start_tui();
+  ASSERT_TRUE(ready());
+  ASSERT_TRUE(tui.wait_for_text("bob: hello alice, it is bob"));
+
+  tui.type("hi bob, typed in msg-tui");
+  tui.press("Enter");
+  ASSERT_TRUE(eventually([&] {
+    const auto c = conversation("bob", "alice");
+    return std::find(c.begin(), c.end(), std::pair<std::string, std::string>{"alice", "hi bob, typed in msg-tui"}) !=
+           c.end();
+  }));
+  // bob's msgd confirms delivery: the row gets its two ticks.
+  EXPECT_TRUE(tui.wait_for_text("hi bob, typed in msg-tui \u2713\u2713"));
+
+  const auto sent = Clock::now();
+  call("bob", "send", {{"peer", "alice"}, {"text", "bob answers live"}});
+  ASSERT_TRUE(tui.wait_for_text("bob: bob answers live", std::chrono::seconds(10)));
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent);
+  std::cout << "bob's reply on alice's screen after " << took.count() << " ms\n";
+  EXPECT_LT(took.count(), 1000);
+  // Newest at the bottom: the reply is below alice's message.
+  const std::string screen = tui.screen();
+  EXPECT_LT(screen.find("typed in msg-tui"), screen.find("bob answers live"));
+}
+
+TEST_F(MsgTuiTest, ResizingRedrawsForTheNewSize) {
+  TmuxSession& tui = start_tui(true, 100, 30);
+  ASSERT_TRUE(ready());
+  ASSERT_TRUE(tui.wait_for_text("bob: hello alice"));
+  EXPECT_TRUE(has(tui.screen(), "\u2502"));  // the conversation list's border
+
+  tui.resize(50, 12);
+  std::string screen;
+  ASSERT_TRUE(tui.wait_for([](const std::string& s) { return !has(s, "\u2502") && has(s, "bob: hello alice"); },
+                           std::chrono::seconds(10), &screen));
+  const auto lines = lines_of(screen);
+  EXPECT_EQ(lines.size(), 12u);
+  for (const auto& line : lines) EXPECT_LE(code_points(line), 50u) << line;
+
+  tui.resize(120, 40);
+  ASSERT_TRUE(tui.wait_for([](const std::string& s) { return has(s, "\u2502") && has(s, "bob: hello alice"); },
+                           std::chrono::seconds(10), &screen));
+  EXPECT_EQ(lines_of(screen).size(), 40u);
+}
+
+TEST_F(MsgTuiTest, MsgdRestartedUnderItReconnectsAndKeepsWhatWasTyped) {
+  TmuxSession& tui = start_tui();
+  ASSERT_TRUE(ready());
+  user("alice").kill9();
+  ASSERT_TRUE(tui.wait_for_text("msgd is not running"));
+  EXPECT_TRUE(has(tui.screen(), "systemctl --user start msgd"));
+
+  tui.type("typed while msgd was down");
+  tui.press("Enter");  // refused: the text stays
+  ASSERT_TRUE(tui.wait_for_text("not sent"));
+  EXPECT_TRUE(has(tui.screen(), "\u203A typed while msgd was down"));
+
+  user("alice").start();
+  ASSERT_TRUE(tui.wait_for_text("msgd is back: Enter sends what you typed"));
+  EXPECT_FALSE(has(tui.screen(), "Start it with"));
+  EXPECT_TRUE(has(tui.screen(), "typed while msgd was down"));
+  tui.press("Enter");
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& [sender, text] : conversation("bob", "alice")) {
+      if (text == "typed while msgd was down") return true;
+    }
+    return false;
+  }));
+}
+
+TEST_F(MsgTuiTest, StartsWithoutMsgdAndConnectsWhenItComesUp) {
+  user("alice").kill9();
+  TmuxSession& tui = start_tui(/*over_bus=*/false);
+  ASSERT_TRUE(tui.wait_for_text("msgd is not running"));
+  tui.type("draft");
+  user("alice").start();
+  ASSERT_TRUE(ready());
+  EXPECT_TRUE(tui.wait_for_text("bob: hello alice, it is bob"));
+  EXPECT_TRUE(has(tui.screen(), "\u203A draft"));
+}
+
+// A hostile peer's terminal tricks arrive as text: nothing moves, clears,
+// retitles or recolours alice's terminal. Over the socket, so that the other
+// transport is covered too.
+TEST_F(MsgTuiTest, EscapeSequencesFromAPeerAreShownInert) {
+  TmuxSession& tui = start_tui(/*over_bus=*/false);
+  ASSERT_TRUE(ready());
+  ASSERT_TRUE(tui.wait_for_text("bob: hello alice, it is bob"));
+  const std::string title_before = tui.format("#{pane_title}");
+
+  const std::vector<std::pair<std::string, std::string>> attacks = {
+      {"\x1b]2;PWNED-TITLE\x07"
+       "t1",
+       "\u241B]2;PWNED-TITLE\u2407t1"},
+      {"\x1b[2J\x1b[H"
+       "t2",
+       "\u241B[2J\u241B[Ht2"},
+      {"\x1b[31;1mred t3", "\u241B[31;1mred t3"},
+      {"\u009b"
+       "31mt4",
+       "\uFFFD31mt4"},
+      {"abc\u202E"
+       "cba t5",
+       "abc\uFFFDcba t5"},
+      {"over\rWRITE t6", "over\u240DWRITE t6"},
+      {"bs\b\b\bt7", "bs\u2408\u2408\u2408t7"},
+  };
+  for (const auto& [payload, shown] : attacks) {
+    call("bob", "send", {{"peer", "alice"}, {"text", payload}});
+    ASSERT_TRUE(tui.wait_for_text("bob: " + shown)) << shown;
+  }
+  const std::string screen = tui.screen();
+  // The earlier rows are still there: nothing cleared the screen.
+  EXPECT_TRUE(has(screen, "bob: hello alice, it is bob"));
+  EXPECT_EQ(tui.format("#{pane_title}"), title_before);
+  // No red appeared: the only colours are msg-tui's own (none is red text).
+  EXPECT_THAT(tui.screen_with_attributes(), Not(HasSubstr("\x1b[31m")));
+  EXPECT_TRUE(tui.program_running());
+}
+
+TEST_F(MsgTuiTest, FingerprintTrustSearchAndExportWorkForReal) {
+  TmuxSession& tui = start_tui();
+  ASSERT_TRUE(ready());
+  ASSERT_TRUE(tui.wait_for_text("bob: hello alice, it is bob"));
+
+  tui.type("/fingerprint");
+  tui.press("Enter");
+  ASSERT_TRUE(tui.wait_for_text("Safety number with bob"));
+  const json number = call("alice", "fingerprint", {{"peer", "bob"}});
+  for (const auto& line : lines_of(number.at("lines").get<std::string>())) {
+    EXPECT_TRUE(has(tui.screen(), line)) << line;
+  }
+  tui.press("Escape");
+
+  tui.type("/trust");
+  tui.press("Enter");
+  ASSERT_TRUE(tui.wait_for_text("bob is now verified"));
+  EXPECT_TRUE(eventually([&] {
+    for (const auto& c : call("alice", "contacts")) {
+      if (c.at("username") == "bob") return c.at("trust") == "verified";
+    }
+    return false;
+  }));
+
+  tui.type("/search IT IS BOB");
+  tui.press("Enter");
+  ASSERT_TRUE(tui.wait_for_text("1 message"));
+  EXPECT_TRUE(has(tui.screen(), "bob: hello alice, it is bob"));
+  tui.press("Escape");
+
+  const std::filesystem::path file = dir_ / "conversation.json";
+  tui.type("/export " + file.string());
+  tui.press("Enter");
+  ASSERT_TRUE(tui.wait_for_text("exported the conversation with bob"));
+  std::ifstream in(file);
+  std::stringstream content;
+  content << in.rdbuf();
+  EXPECT_THAT(content.str(), HasSubstr("hello alice, it is bob"));
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  tui.type("/file /etc/hostname");
+  tui.press("Enter");
+  EXPECT_TRUE(tui.wait_for_text("file transfer is not available yet"));
+
+  tui.type("/quit");
+  tui.press("Enter");
+  EXPECT_TRUE(eventually([&] { return !tui.program_running(); }, std::chrono::seconds(10)));
+}
+
+}  // namespace
+}  // namespace sotto::testing

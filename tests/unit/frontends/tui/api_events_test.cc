@@ -1,0 +1,63 @@
+#include "frontends/tui/api_events.h"
+
+#include <gtest/gtest.h>
+
+namespace sotto::tui {
+namespace {
+
+using nlohmann::json;
+
+TEST(ApiEvents, ReadsAMessageObject) {
+  const json j = {{"id", "00ff"},      {"peer", "bob"},   {"direction", "out"},
+                  {"sender", "alice"}, {"text", "hi"},    {"sent_at", 1000},
+                  {"received_at", 0},  {"state", "sent"}, {"identity_warning", true}};
+  const MessageData m = message_from_json(j);
+  EXPECT_EQ(m.id, "00ff");
+  EXPECT_TRUE(m.outgoing);
+  EXPECT_EQ(m.sender, "alice");
+  EXPECT_EQ(m.sent_at, 1000);
+  EXPECT_EQ(m.state, "sent");
+  EXPECT_TRUE(m.identity_warning);
+}
+
+TEST(ApiEvents, WrongTypesReadAsEmptyNeverThrow) {
+  const json j = {{"id", 5}, {"peer", nullptr}, {"text", json::array()}, {"sent_at", "soon"}};
+  const MessageData m = message_from_json(j);
+  EXPECT_TRUE(m.id.empty());
+  EXPECT_TRUE(m.text.empty());
+  EXPECT_EQ(m.sent_at, 0);
+  EXPECT_TRUE(messages_from_json(json::object()).empty());
+  EXPECT_TRUE(contacts_from_json("x").empty());
+  EXPECT_FALSE(event_from_api({"MessageReceived", json::array()}).has_value());
+}
+
+TEST(ApiEvents, TranslatesEachEvent) {
+  auto received = event_from_api({"MessageReceived", {{"peer", "bob"}, {"text", "hey"}, {"direction", "in"}}});
+  ASSERT_TRUE(received);
+  EXPECT_EQ(std::get<MessageReceived>(*received).message.text, "hey");
+  auto delivery = event_from_api({"DeliveryChanged", {{"id", "1"}, {"peer", "bob"}, {"state", "read"}}});
+  ASSERT_TRUE(delivery);
+  EXPECT_EQ(std::get<DeliveryChanged>(*delivery).state, "read");
+  auto connection = event_from_api({"ConnectionChanged", {{"connected", true}, {"relay", "h:1"}}});
+  ASSERT_TRUE(connection);
+  EXPECT_TRUE(std::get<RelayChanged>(*connection).connected);
+  auto identity = event_from_api({"IdentityChanged", {{"peer", "bob"}, {"fingerprint", "ab"}}});
+  ASSERT_TRUE(identity);
+  EXPECT_EQ(std::get<IdentityChanged>(*identity).peer, "bob");
+  EXPECT_FALSE(event_from_api({"FileReceived", json::object()}));
+}
+
+TEST(ApiEvents, SafetyNumberLinesAndStatus) {
+  const auto f = fingerprint_from_json("bob", {{"lines", "1 2\n3 4\n5 6"}, {"trust", "trusted"}});
+  EXPECT_EQ(f.lines, (std::vector<std::string>{"1 2", "3 4", "5 6"}));
+  const auto up = daemon_up_from_status({{"username", "alice"}, {"connected", true}, {"relay", "r:1"}}, "bus");
+  EXPECT_EQ(up.username, "alice");
+  EXPECT_TRUE(up.relay_connected);
+  EXPECT_EQ(up.via, "bus");
+  const auto presence = presence_from_json(json::array({{{"username", "bob"}, {"online", true}}}));
+  ASSERT_EQ(presence.size(), 1u);
+  EXPECT_TRUE(presence[0].second);
+}
+
+}  // namespace
+}  // namespace sotto::tui
