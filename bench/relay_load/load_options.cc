@@ -98,7 +98,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     std::ostringstream text;
-    out.exit_code = app.exit(e, text, text);
+    // CLI11's own codes (105 for a value out of range, ...) are not the 2 that
+    // --help promises for every usage error; --help itself stays 0.
+    out.exit_code = app.exit(e, text, text) == 0 ? 0 : 2;
     out.message = text.str();
     return out;
   }

@@ -104,8 +104,17 @@ TEST(LoadOptions, RefusesAHostThatIsNotThisMachine) {
 TEST(LoadOptions, RequiresAPort) {
   const auto parsed = parse({});
   EXPECT_FALSE(parsed.options.has_value());
-  EXPECT_NE(parsed.exit_code, 0);
+  EXPECT_EQ(parsed.exit_code, 2);
   EXPECT_NE(parsed.message.find("--port"), std::string::npos) << parsed.message;
+}
+
+TEST(LoadOptions, EveryUsageErrorExitsWithTwo) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--port", "70000"}, {"--port", "7443", "--clients", "1"}, {"--port", "x"}, {"--port", "7443", "--nope"}}) {
+    const auto parsed = parse(args);
+    EXPECT_FALSE(parsed.options.has_value()) << args[1];
+    EXPECT_EQ(parsed.exit_code, 2) << args.back() << ": " << parsed.message;
+  }
 }
 
 TEST(LoadOptions, HelpExitsWithSuccessAndNamesTheModes) {
