@@ -1,6 +1,6 @@
 # Build speed (scripts/test builds the tree twice on CI's two cores).
-# ccache: a rebuild of an unchanged file costs a hash instead of a compile;
-# scripts/test keeps the cache under build/ccache. mold links the ~60 test and
+# ccache: a rebuild of an unchanged file costs a hash instead of a compile
+# (scripts/test sets it up so that clones share the cache). mold links the ~60 test and
 # program binaries several times faster than GNU ld. Both are used when
 # installed (scripts/setup-deps installs them) and change no output.
 option(SOTTO_CCACHE "Compile through ccache when it is installed" ON)

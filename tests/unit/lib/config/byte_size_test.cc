@@ -10,7 +10,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string syntax_error_of(std::string_view text) {
+std::string byte_size_error_of(std::string_view text) {
   try {
     parse_byte_size(text);
   } catch (const ValueSyntaxError& e) {
@@ -34,27 +34,27 @@ TEST(ByteSize, ParsesBinaryUnits) {
 
 TEST(ByteSize, RejectsDecimalAndOneLetterUnitsAsAmbiguous) {
   for (const char* text : {"1MB", "1kB", "1KB", "1GB", "1TB", "1K", "1M", "1G", "1mb"}) {
-    EXPECT_THAT(syntax_error_of(text), HasSubstr("is ambiguous")) << text;
+    EXPECT_THAT(byte_size_error_of(text), HasSubstr("is ambiguous")) << text;
   }
 }
 
 TEST(ByteSize, RejectsFractionsEvenWithBinaryUnits) {
-  EXPECT_THAT(syntax_error_of("1.5MB"), HasSubstr("has a fraction"));
-  EXPECT_THAT(syntax_error_of("1.5MiB"), HasSubstr("has a fraction"));
+  EXPECT_THAT(byte_size_error_of("1.5MB"), HasSubstr("has a fraction"));
+  EXPECT_THAT(byte_size_error_of("1.5MiB"), HasSubstr("has a fraction"));
 }
 
 TEST(ByteSize, RejectsUnknownUnitsSignsAndSpaces) {
-  EXPECT_THAT(syntax_error_of("1mib"), HasSubstr("unknown unit 'mib'"));
-  EXPECT_THAT(syntax_error_of("1 MiB"), HasSubstr("unknown unit ' MiB'"));
-  EXPECT_THAT(syntax_error_of("-1MiB"), HasSubstr("without a sign"));
-  EXPECT_THAT(syntax_error_of("MiB"), HasSubstr("expected a size"));
-  EXPECT_THAT(syntax_error_of("01MiB"), HasSubstr("leading zero"));
+  EXPECT_THAT(byte_size_error_of("1mib"), HasSubstr("unknown unit 'mib'"));
+  EXPECT_THAT(byte_size_error_of("1 MiB"), HasSubstr("unknown unit ' MiB'"));
+  EXPECT_THAT(byte_size_error_of("-1MiB"), HasSubstr("without a sign"));
+  EXPECT_THAT(byte_size_error_of("MiB"), HasSubstr("expected a size"));
+  EXPECT_THAT(byte_size_error_of("01MiB"), HasSubstr("leading zero"));
 }
 
 TEST(ByteSize, RejectsSizesAbove64Bits) {
   EXPECT_EQ(parse_byte_size("16777215TiB"), 16'777'215ULL << 40);
-  EXPECT_THAT(syntax_error_of("16777216TiB"), HasSubstr("too large"));
-  EXPECT_THAT(syntax_error_of("18446744073709551616"), HasSubstr("too large"));
+  EXPECT_THAT(byte_size_error_of("16777216TiB"), HasSubstr("too large"));
+  EXPECT_THAT(byte_size_error_of("18446744073709551616"), HasSubstr("too large"));
 }
 
 TEST(ByteSize, FormatsInTheLargestExactUnit) {

@@ -11,7 +11,7 @@ namespace {
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
 
-std::string syntax_error_of(std::string_view text) {
+std::string duration_error_of(std::string_view text) {
   try {
     parse_duration(text);
   } catch (const ValueSyntaxError& e) {
@@ -29,34 +29,34 @@ TEST(Duration, ParsesEveryUnit) {
   EXPECT_EQ(parse_duration("0s"), milliseconds(0));
 }
 
-TEST(Duration, RejectsBareNumberAsMissingUnit) { EXPECT_THAT(syntax_error_of("10"), HasSubstr("'10' has no unit")); }
+TEST(Duration, RejectsBareNumberAsMissingUnit) { EXPECT_THAT(duration_error_of("10"), HasSubstr("'10' has no unit")); }
 
 TEST(Duration, RejectsFractionsAndSuggestsSmallerUnit) {
-  EXPECT_THAT(syntax_error_of("1.5h"), HasSubstr("has a fraction"));
-  EXPECT_THAT(syntax_error_of("1,5h"), HasSubstr("has a fraction"));
+  EXPECT_THAT(duration_error_of("1.5h"), HasSubstr("has a fraction"));
+  EXPECT_THAT(duration_error_of("1,5h"), HasSubstr("has a fraction"));
 }
 
 TEST(Duration, RejectsUnknownUnitsSpacesAndCompoundForms) {
-  EXPECT_THAT(syntax_error_of("10sec"), HasSubstr("unknown unit 'sec'"));
-  EXPECT_THAT(syntax_error_of("10 s"), HasSubstr("unknown unit ' s'"));
-  EXPECT_THAT(syntax_error_of("1h30m"), HasSubstr("unknown unit 'h30m'"));
-  EXPECT_THAT(syntax_error_of("10S"), HasSubstr("unknown unit 'S'"));
-  EXPECT_THAT(syntax_error_of("10us"), HasSubstr("unknown unit 'us'"));
+  EXPECT_THAT(duration_error_of("10sec"), HasSubstr("unknown unit 'sec'"));
+  EXPECT_THAT(duration_error_of("10 s"), HasSubstr("unknown unit ' s'"));
+  EXPECT_THAT(duration_error_of("1h30m"), HasSubstr("unknown unit 'h30m'"));
+  EXPECT_THAT(duration_error_of("10S"), HasSubstr("unknown unit 'S'"));
+  EXPECT_THAT(duration_error_of("10us"), HasSubstr("unknown unit 'us'"));
 }
 
 TEST(Duration, RejectsSignsEmptyTextAndLeadingZeros) {
-  EXPECT_THAT(syntax_error_of("-5s"), HasSubstr("without a sign"));
-  EXPECT_THAT(syntax_error_of("+5s"), HasSubstr("without a sign"));
-  EXPECT_THAT(syntax_error_of(""), HasSubstr("expected a duration"));
-  EXPECT_THAT(syntax_error_of("s"), HasSubstr("expected a duration"));
-  EXPECT_THAT(syntax_error_of("05s"), HasSubstr("leading zero"));
+  EXPECT_THAT(duration_error_of("-5s"), HasSubstr("without a sign"));
+  EXPECT_THAT(duration_error_of("+5s"), HasSubstr("without a sign"));
+  EXPECT_THAT(duration_error_of(""), HasSubstr("expected a duration"));
+  EXPECT_THAT(duration_error_of("s"), HasSubstr("expected a duration"));
+  EXPECT_THAT(duration_error_of("05s"), HasSubstr("leading zero"));
 }
 
 TEST(Duration, RejectsValuesThatOverflowMilliseconds) {
   // 2^63 - 1 ms is 106751991167 days and a bit.
   EXPECT_EQ(parse_duration("106751991167d"), milliseconds(106751991167LL * 86'400'000));
-  EXPECT_THAT(syntax_error_of("106751991168d"), HasSubstr("too long"));
-  EXPECT_THAT(syntax_error_of("99999999999999999999999ms"), HasSubstr("too long"));
+  EXPECT_THAT(duration_error_of("106751991168d"), HasSubstr("too long"));
+  EXPECT_THAT(duration_error_of("99999999999999999999999ms"), HasSubstr("too long"));
 }
 
 TEST(Duration, FormatsInTheLargestExactUnit) {

@@ -275,7 +275,7 @@ std::string hex_or_error(Fn fn) {
   }
 }
 
-bool is_error(const std::string& result) { return result.starts_with("CryptoError: "); }
+bool is_crypto_error_text(const std::string& result) { return result.starts_with("CryptoError: "); }
 
 TEST(Aes256Gcm, FollowsPolicyOnEveryWycheproofVectorWithA256BitKey) {
   const wycheproof::VectorFile file = wycheproof::load("aes_gcm_test.json");
@@ -309,13 +309,13 @@ TEST(Aes256Gcm, FollowsPolicyOnEveryWycheproofVectorWithA256BitKey) {
     } else if (v.expectation == wycheproof::Expectation::kValid) {
       ++long_nonce_refused;
       EXPECT_EQ(v.tc_id, 276) << v.label() << ": only tcId 276 is expected outside our nonce policy";
-      EXPECT_TRUE(is_error(seal_result)) << v.label() << " sealed to " << seal_result;
-      EXPECT_TRUE(is_error(open_result)) << v.label() << " opened to " << open_result;
+      EXPECT_TRUE(is_crypto_error_text(seal_result)) << v.label() << " sealed to " << seal_result;
+      EXPECT_TRUE(is_crypto_error_text(open_result)) << v.label() << " opened to " << open_result;
     } else if (v.expectation == wycheproof::Expectation::kInvalid) {
       ++rejected;
-      EXPECT_TRUE(is_error(open_result)) << v.label() << " opened to " << open_result;
+      EXPECT_TRUE(is_crypto_error_text(open_result)) << v.label() << " opened to " << open_result;
       if (nonce.empty()) {
-        EXPECT_TRUE(is_error(seal_result)) << v.label() << " sealed to " << seal_result;
+        EXPECT_TRUE(is_crypto_error_text(seal_result)) << v.label() << " sealed to " << seal_result;
       }
     } else {
       ADD_FAILURE() << v.label() << ": no policy for acceptable AES-GCM vectors; write one";

@@ -15,22 +15,12 @@
 namespace sotto::crypto {
 namespace {
 
+using testing::expect_crypto_error;
 using testing::make_session_pair;
 using testing::make_talking_pair;
 using testing::numbered;
 using testing::serialized;
 using testing::text;
-
-// Runs f, expects CryptoError whose message contains `needle`.
-template <typename F>
-void expect_crypto_error(F&& f, std::string_view needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected CryptoError containing \"" << needle << "\"";
-  } catch (const CryptoError& e) {
-    EXPECT_NE(std::string_view(e.what()).find(needle), std::string_view::npos) << "message was: " << e.what();
-  }
-}
 
 RatchetSession clone(const RatchetSession& s) { return RatchetSession::deserialize(s.serialize().view()); }
 

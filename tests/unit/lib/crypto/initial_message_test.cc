@@ -11,6 +11,8 @@
 namespace sotto::crypto {
 namespace {
 
+using testing::expect_crypto_error;
+
 InitialMessage sample(bool with_one_time) {
   InitialMessage m;
   m.initiator_identity = IdentityKeyPair::generate().public_key();
@@ -20,16 +22,6 @@ InitialMessage sample(bool with_one_time) {
   m.ratchet_message = Bytes(70, 0x5a);
   m.ratchet_message[0] = kRatchetMessageVersion;
   return m;
-}
-
-template <typename F>
-void expect_crypto_error(F&& f, std::string_view needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected CryptoError containing \"" << needle << "\"";
-  } catch (const CryptoError& e) {
-    EXPECT_NE(std::string_view(e.what()).find(needle), std::string_view::npos) << "message was: " << e.what();
-  }
 }
 
 TEST(InitialMessage, RoundTripsWithAndWithoutAOneTimePrekey) {

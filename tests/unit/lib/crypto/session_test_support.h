@@ -12,6 +12,7 @@
 
 #include "lib/crypto/bytes.h"
 #include "lib/crypto/double_ratchet.h"
+#include "lib/crypto/error.h"
 #include "lib/crypto/identity.h"
 #include "lib/crypto/prekey.h"
 #include "lib/crypto/x3dh.h"
@@ -25,6 +26,17 @@ inline std::uint64_t test_seed() {
     return std::strtoull(env, nullptr, 10);
   }
   return 20240611;
+}
+
+// Runs f and expects a CryptoError whose message contains needle.
+template <typename F>
+void expect_crypto_error(F&& f, std::string_view needle) {
+  try {
+    f();
+    ADD_FAILURE() << "expected CryptoError containing \"" << needle << "\"";
+  } catch (const CryptoError& e) {
+    EXPECT_NE(std::string_view(e.what()).find(needle), std::string_view::npos) << "message was: " << e.what();
+  }
 }
 
 inline std::string seed_trace(std::uint64_t seed) { return "SOTTO_TEST_SEED=" + std::to_string(seed); }

@@ -43,7 +43,7 @@ std::string key_pair_dh_or_error(ByteView private_key, ByteView peer_public) {
   }
 }
 
-bool is_error(const std::string& result) { return result.starts_with("CryptoError: "); }
+bool is_crypto_error(const std::string& result) { return result.starts_with("CryptoError: "); }
 
 Bytes base_point() {
   Bytes u(kX25519KeySize, 0);
@@ -149,8 +149,8 @@ TEST(X25519, FollowsPolicyOnEveryWycheproofVector) {
     const std::string dh = key_pair_dh_or_error(priv, pub);
     if (must_refuse) {
       ++refused;
-      EXPECT_TRUE(is_error(raw)) << v.label() << " gave " << raw;
-      EXPECT_TRUE(is_error(dh)) << v.label() << " gave " << dh;
+      EXPECT_TRUE(is_crypto_error(raw)) << v.label() << " gave " << raw;
+      EXPECT_TRUE(is_crypto_error(dh)) << v.label() << " gave " << dh;
     } else {
       ++produced;
       EXPECT_EQ(raw, to_hex(shared)) << v.label();

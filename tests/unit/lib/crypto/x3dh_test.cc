@@ -13,22 +13,14 @@
 namespace sotto::crypto {
 namespace {
 
+using testing::expect_crypto_error;
+
 using testing::text;
 
 Bytes pattern(std::uint8_t start) {
   Bytes out(32);
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(start + i);
   return out;
-}
-
-template <typename F>
-void expect_crypto_error(F&& f, std::string_view needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected CryptoError containing \"" << needle << "\"";
-  } catch (const CryptoError& e) {
-    EXPECT_NE(std::string_view(e.what()).find(needle), std::string_view::npos) << "message was: " << e.what();
-  }
 }
 
 struct Responder {
