@@ -162,10 +162,10 @@ json Messenger::send(const json& params) {
   if (text.empty()) throw ApiError(ErrorName::kInvalidParams, "text: empty; there is nothing to send");
   if (text.size() > kMaxTextBytes) throw ApiError(ErrorName::kInvalidParams, "text: longer than 64 KiB");
   if (auto contact = contacts_.find(peer); contact && contact->trust == Trust::kUntrusted) {
-    throw ApiError(ErrorName::kIdentityUntrusted,
-                   peer + "'s identity key " + (contact->identity_changed ? "changed" : "is not trusted yet") +
-                       ": compare safety numbers (`msgctl fingerprint " + peer + "`), then run `msgctl trust " + peer +
-                       "`");
+    throw ApiError(ErrorName::kIdentityUntrusted, peer + "'s identity key " +
+                                                      (contact->identity_changed ? "changed" : "is not trusted yet") +
+                                                      ": compare safety numbers (`msgctl fingerprint " + peer +
+                                                      "`), then run `msgctl trust " + peer + "`");
   }
   StoredMessage m;
   m.id = message_id_hex(new_message_id());

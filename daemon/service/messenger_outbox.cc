@@ -21,7 +21,9 @@ namespace {
 
 constexpr std::chrono::seconds kRetryAfterRelayTrouble{5};
 
-std::string as_string(crypto::ByteView bytes) { return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()); }
+std::string as_string(crypto::ByteView bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
 
 }  // namespace
 
@@ -91,7 +93,8 @@ net::Awaitable<bool> Messenger::encrypt_entry(ConnectionPtr connection, OutboxEn
     if (!session) {
       if (!meet_identity(peer, bundle.identity).may_send) co_return false;
       const crypto::X3dhInitiation x3dh = crypto::x3dh_initiate(*identity_, username_, bundle);
-      session = crypto::RatchetSession::initiate(x3dh.shared_secret, x3dh.associated_data, bundle.signed_prekey.public_key);
+      session =
+          crypto::RatchetSession::initiate(x3dh.shared_secret, x3dh.associated_data, bundle.signed_prekey.public_key);
       new_initiation = PendingInitiation{x3dh.ephemeral_public, x3dh.signed_prekey_id, x3dh.one_time_prekey_id};
     }
   }
@@ -153,7 +156,8 @@ net::Awaitable<bool> Messenger::deliver_entry(ConnectionPtr connection, OutboxEn
     // QUEUE_FULL, RATE_LIMITED, SHUTTING_DOWN, INTERNAL: the relay will take it later.
     auto wait = std::chrono::milliseconds(error.retry_after_ms());
     if (wait.count() == 0) wait = kRetryAfterRelayTrouble;
-    log_warning("send_deferred", {{"peer", entry.peer}, {"reason", error.reason()}, {"retry_ms", std::to_string(wait.count())}});
+    log_warning("send_deferred",
+                {{"peer", entry.peer}, {"reason", error.reason()}, {"retry_ms", std::to_string(wait.count())}});
     retry_timer_.expires_after(wait);
     retry_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) kick_pump();
