@@ -32,6 +32,16 @@ constexpr std::array<ParamSpec, 3> kHistoryParams{{
 constexpr std::array<ParamSpec, 1> kPeerParam{{{"peer", kString, true}}};
 constexpr std::array<ParamSpec, 1> kIdParam{{{"id", kString, true}}};
 constexpr std::array<ParamSpec, 1> kOnlineParams{{{"peers", kStringList, false}}};  // []: every contact
+constexpr std::array<ParamSpec, 3> kSendFileParams{{
+    {"peer", kString, true},
+    {"path", kString, true},      // absolute: msgd reads the file itself
+    {"caption", kString, false},  // shown with the file; at most 64 KiB like a text
+}};
+constexpr std::array<ParamSpec, 1> kListFilesParams{{{"peer", kString, false}}};  // "": every peer
+constexpr std::array<ParamSpec, 2> kSaveFileParams{{
+    {"id", kString, true},
+    {"output", kString, false},  // absolute: a directory or a file name; "": msgd's download folder
+}};
 constexpr std::array<ParamSpec, 2> kExportParams{{
     {"peer", kString, true},
     {"format", kString, false},  // "json" (default) or "txt"
@@ -59,15 +69,25 @@ constexpr std::array kMethods{
     MethodSpec{"export", "Export", kExportParams, ResultType::kObject, "A conversation as JSON or text."},
     MethodSpec{"relay_forget", "RelayForget", {}, ResultType::kObject,
                "Forgets the pinned relay certificate; the next connection pins anew."},
+    MethodSpec{"send_file", "SendFile", kSendFileParams, ResultType::kObject,
+               "Queues a file: msgd encrypts and uploads it, then sends the key in a message; returns its id at once."},
+    MethodSpec{"list_files", "ListFiles", kListFilesParams, ResultType::kObjectList,
+               "Sent and received files with their transfer state, oldest first."},
+    MethodSpec{"save_file", "SaveFile", kSaveFileParams, ResultType::kObject,
+               "Writes a received file under a name that exists nowhere yet, downloading it first if needed."},
+    MethodSpec{"cancel_transfer", "CancelTransfer", kIdParam, ResultType::kObject,
+               "Stops an upload or a download; the partial data is deleted."},
     MethodSpec{"subscribe", "", {}, ResultType::kObject,
                "Socket only: events follow as JSON-RPC notifications (D-Bus has signals)."},
 };
 
-constexpr std::array<EventSpec, 4> kEvents{{
+constexpr std::array<EventSpec, 6> kEvents{{
     {"MessageReceived", "A message arrived and is stored in history."},
     {"DeliveryChanged", "An outgoing message changed state (sent, delivered, read, failed)."},
     {"ConnectionChanged", "The relay connection went up or down."},
     {"IdentityChanged", "A peer's identity key changed; sending to them waits for verify."},
+    {"TransferProgress", "A file transfer moved on or changed state (at most ~10 a second per transfer)."},
+    {"FileReceived", "A received file is downloaded, verified and stored (or saved where asked)."},
 }};
 
 bool has_type(const nlohmann::json& value, ValueType type) {
