@@ -154,6 +154,14 @@ class DbusService::Adaptor final : public sdbus::AdaptorInterfaces<org::sotto::M
     dispatch("Export", std::move(r), peer, format);
   }
   void RelayForget(ObjectResult&& r) override { dispatch("RelayForget", std::move(r)); }
+  void SendFile(ObjectResult&& r, std::string peer, std::string path, std::string caption) override {
+    dispatch("SendFile", std::move(r), peer, path, caption);
+  }
+  void ListFiles(ListResult&& r, std::string peer) override { dispatch("ListFiles", std::move(r), peer); }
+  void SaveFile(ObjectResult&& r, std::string id, std::string output) override {
+    dispatch("SaveFile", std::move(r), id, output);
+  }
+  void CancelTransfer(ObjectResult&& r, std::string id) override { dispatch("CancelTransfer", std::move(r), id); }
 
   // Names the typed D-Bus arguments by the table (same order), normalizes
   // them like the socket does, and hands them to the handler.

@@ -4,7 +4,9 @@
 
 #include "lib/crypto/byte_codec.h"
 #include "lib/crypto/error.h"
+#include "lib/crypto/file_cipher.h"
 #include "lib/crypto/random.h"
+#include "lib/wire/blob_id.h"
 
 namespace sotto::msgd {
 namespace {
@@ -25,9 +27,18 @@ auto parse_or_throw(F&& f) {
 
 crypto::Bytes encode_content(const Content& content) {
   std::size_t size = kHeaderSize;
+  const FileOffer& file = content.file;
   if (content.kind == ContentKind::kText) {
     if (content.text.size() > kMaxTextBytes) throw ContentError("text longer than 64 KiB");
     size += 4 + content.text.size();
+  } else if (content.kind == ContentKind::kFile) {
+    if (content.text.size() > kMaxTextBytes) throw ContentError("caption longer than 64 KiB");
+    if (file.blob_id.empty() || file.blob_id.size() > 64) throw ContentError("blob id of the wrong length");
+    if (file.key.size() != crypto::kFileKeySize) throw ContentError("file key of the wrong length");
+    if (file.name.empty() || file.name.size() > kMaxFileNameBytes) throw ContentError("file name of the wrong length");
+    if (file.mime.size() > kMaxMimeBytes) throw ContentError("MIME type longer than 255 bytes");
+    size += 1 + file.blob_id.size() + file.key.size() + file.ciphertext_sha256.size() + 8 + 2 + file.name.size() + 1 +
+            file.mime.size() + 4 + content.text.size();
   } else {
     size += 1 + 16;
   }
@@ -38,9 +49,25 @@ crypto::Bytes encode_content(const Content& content) {
   w.bytes(content.id);
   w.u32(static_cast<std::uint32_t>(content.sent_at_ms >> 32));
   w.u32(static_cast<std::uint32_t>(content.sent_at_ms & 0xffffffffU));
+  auto put_text = [&w](const std::string& text) {
+    w.bytes(crypto::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  };
   if (content.kind == ContentKind::kText) {
     w.u32(static_cast<std::uint32_t>(content.text.size()));
-    w.bytes(crypto::ByteView(reinterpret_cast<const std::uint8_t*>(content.text.data()), content.text.size()));
+    put_text(content.text);
+  } else if (content.kind == ContentKind::kFile) {
+    w.u8(static_cast<std::uint8_t>(file.blob_id.size()));
+    put_text(file.blob_id);
+    w.bytes(file.key.view());
+    w.bytes(file.ciphertext_sha256);
+    w.u32(static_cast<std::uint32_t>(file.size >> 32));
+    w.u32(static_cast<std::uint32_t>(file.size & 0xffffffffU));
+    w.u16(static_cast<std::uint16_t>(file.name.size()));
+    put_text(file.name);
+    w.u8(static_cast<std::uint8_t>(file.mime.size()));
+    put_text(file.mime);
+    w.u32(static_cast<std::uint32_t>(content.text.size()));
+    put_text(content.text);
   } else {
     w.u8(static_cast<std::uint8_t>(content.receipt_state));
     w.bytes(content.acknowledged);
@@ -64,6 +91,26 @@ Content parse_content(crypto::ByteView bytes) {
       if (length > kMaxTextBytes) throw ContentError("message content: text longer than 64 KiB");
       const crypto::ByteView text = r.bytes(length, "text");
       c.text.assign(reinterpret_cast<const char*>(text.data()), text.size());
+    } else if (kind == static_cast<std::uint8_t>(ContentKind::kFile)) {
+      c.kind = ContentKind::kFile;
+      auto text_of = [](crypto::ByteView v) { return std::string(reinterpret_cast<const char*>(v.data()), v.size()); };
+      const std::uint8_t id_length = r.u8("blob id length");
+      c.file.blob_id = text_of(r.bytes(id_length, "blob id"));
+      if (auto problem = wire::check_blob_id(c.file.blob_id)) throw ContentError("message content: blob id " + *problem);
+      c.file.key = crypto::SecretBytes(r.bytes(crypto::kFileKeySize, "file key"));
+      r.copy_to(c.file.ciphertext_sha256, "file sha256");
+      const std::uint64_t size_high = r.u32("file size");
+      c.file.size = (size_high << 32) | r.u32("file size");
+      if (c.file.size > crypto::kFileMaxPlaintextSize) throw ContentError("message content: file size out of range");
+      const std::uint16_t name_length = r.u16("file name length");
+      if (name_length == 0 || name_length > kMaxFileNameBytes) {
+        throw ContentError("message content: file name of the wrong length");
+      }
+      c.file.name = text_of(r.bytes(name_length, "file name"));
+      c.file.mime = text_of(r.bytes(r.u8("MIME type length"), "MIME type"));
+      const std::uint32_t length = r.u32("caption length");
+      if (length > kMaxTextBytes) throw ContentError("message content: caption longer than 64 KiB");
+      c.text = text_of(r.bytes(length, "caption"));
     } else if (kind == static_cast<std::uint8_t>(ContentKind::kReceipt)) {
       c.kind = ContentKind::kReceipt;
       const std::uint8_t state = r.u8("receipt state");

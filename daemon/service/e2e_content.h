@@ -6,6 +6,7 @@
 #include <string>
 
 #include "lib/crypto/bytes.h"
+#include "lib/crypto/secret_bytes.h"
 
 namespace sotto::msgd {
 
@@ -16,18 +17,37 @@ namespace sotto::msgd {
 //   u8 version (1) | u8 kind | 16 bytes message id | u32 sent_at high | u32 sent_at low (ms since the epoch)
 //   kind 1 (text):    u32 length | UTF-8 text
 //   kind 2 (receipt): u8 state (1 delivered, 2 read) | 16 bytes id of the message it acknowledges
+//   kind 3 (file):    u8 blob id length (1-64) | blob id (the relay's, ASCII) | 32 bytes file key |
+//                     32 bytes SHA-256 of the encrypted blob | u32 size high | u32 size low (plaintext bytes) |
+//                     u16 name length (1-1024) | name (as the sender named it: untrusted) |
+//                     u8 MIME type length | MIME type | u32 caption length (at most 64 KiB) | caption
 // The message id repeats the relay's Send.message_id inside the encryption, so
 // a relay that swaps ids is caught.
-enum class ContentKind : std::uint8_t { kText = 1, kReceipt = 2 };
+enum class ContentKind : std::uint8_t { kText = 1, kReceipt = 2, kFile = 3 };
 enum class ReceiptState : std::uint8_t { kDelivered = 1, kRead = 2 };
 
 using MessageId = std::array<std::uint8_t, 16>;
+
+// What a file message carries: everything needed to fetch, check and
+// decrypt the blob. Nothing of it is ever sent in the clear.
+struct FileOffer {
+  std::string blob_id;
+  crypto::SecretBytes key;  // kFileKeySize bytes
+  std::array<std::uint8_t, 32> ciphertext_sha256{};
+  std::uint64_t size = 0;  // plaintext bytes
+  std::string name;        // untrusted: see file_name.h before using it
+  std::string mime;
+};
+
+inline constexpr std::size_t kMaxFileNameBytes = 1024;
+inline constexpr std::size_t kMaxMimeBytes = 255;
 
 struct Content {
   ContentKind kind = ContentKind::kText;
   MessageId id{};
   std::uint64_t sent_at_ms = 0;
-  std::string text;                                       // kText
+  std::string text;                                       // kText; kFile: the caption
+  FileOffer file;                                         // kFile
   ReceiptState receipt_state = ReceiptState::kDelivered;  // kReceipt
   MessageId acknowledged{};                               // kReceipt
 };

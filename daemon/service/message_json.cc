@@ -19,7 +19,7 @@ std::string utc_time(std::int64_t ms) {
 }  // namespace
 
 nlohmann::json to_json(const StoredMessage& m) {
-  return {
+  nlohmann::json out = {
       {"id", m.id},
       {"peer", m.peer},
       {"direction", std::string(to_string(m.direction))},
@@ -29,7 +29,12 @@ nlohmann::json to_json(const StoredMessage& m) {
       {"received_at", m.received_at_ms},
       {"state", std::string(to_string(m.state))},
       {"identity_warning", m.identity_warning},
+      {"kind", m.kind == MessageKind::kFile ? "file" : "text"},
   };
+  if (m.kind == MessageKind::kFile && m.file) {
+    out["file"] = {{"name", m.file->name}, {"size", static_cast<std::int64_t>(m.file->size)}, {"mime", m.file->mime}};
+  }
+  return out;
 }
 
 nlohmann::json to_json(const Contact& c) {
@@ -46,6 +51,10 @@ std::string conversation_text(const std::vector<StoredMessage>& messages) {
   std::string out;
   for (const auto& m : messages) {
     out += "[" + utc_time(m.direction == Direction::kIn ? m.received_at_ms : m.sent_at_ms) + " UTC] " + m.sender + ": ";
+    if (m.kind == MessageKind::kFile && m.file) {
+      out += "[file " + m.file->name + ", " + std::to_string(m.file->size) + " bytes]";
+      if (!m.text.empty()) out += " ";
+    }
     // One message a line: a newline inside a message is written as "\n".
     for (char ch : m.text) {
       if (ch == '\n') {

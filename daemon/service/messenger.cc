@@ -35,9 +35,11 @@ Messenger::Messenger(net::asio::io_context& io, MsgdConfig config, StateDatabase
       messages_(database.db()),
       outbox_(database.db()),
       initiations_(database.db()),
+      transfers_(database.db()),
       tls_(net::make_client_context()),
       retry_timer_(io),
-      rotation_timer_(io) {
+      rotation_timer_(io),
+      transfer_retry_timer_(io) {
   if (!config_.relay.empty()) endpoint_ = parse_relay_endpoint(config_.relay);
   if (!config_.relay_fingerprint.empty()) configured_pin_ = config_.relay_fingerprint;
   pins_ = std::make_unique<AccountPinStore>(accounts_);
@@ -59,6 +61,10 @@ void Messenger::stop() {
   stop_link();
   retry_timer_.cancel();
   rotation_timer_.cancel();
+  transfer_retry_timer_.cancel();
+  // A hashing pass stops at its next block; its transfer resumes on the next start.
+  for (auto& [id, task] : tasks_) task->cancelled = true;
+  if (file_pool_) file_pool_->join();
 }
 
 std::int64_t Messenger::now_ms() const {
@@ -112,6 +118,14 @@ void Messenger::call(const api::MethodSpec& method, json params, api::Completion
       result = export_conversation(params);
     } else if (name == "relay_forget") {
       result = relay_forget();
+    } else if (name == "send_file") {
+      result = send_file(params);
+    } else if (name == "list_files") {
+      result = list_files(params);
+    } else if (name == "save_file") {
+      result = save_file(params);
+    } else if (name == "cancel_transfer") {
+      result = cancel_transfer(params);
     } else {
       throw ApiError(ErrorName::kUnknownMethod, "msgd does not implement '" + std::string(name) + "'");
     }

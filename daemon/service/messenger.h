@@ -1,7 +1,10 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +27,7 @@
 #include "daemon/store/outbox.h"
 #include "daemon/store/session_store.h"
 #include "daemon/store/state_database.h"
+#include "daemon/store/transfer_store.h"
 #include "lib/api/handler.h"
 #include "lib/crypto/double_ratchet.h"
 #include "lib/crypto/identity.h"
@@ -41,7 +45,8 @@ namespace sotto::msgd {
 // The file split: messenger.cc (API dispatch and the local methods),
 // messenger_account.cc (register, login, logout, the relay link),
 // messenger_prekeys.cc, messenger_outbox.cc (sending), messenger_inbox.cc
-// (receiving).
+// (receiving), messenger_files.cc (the file methods) and
+// messenger_transfers.cc (moving a file's bytes to and from the relay).
 class Messenger : public api::Handler {
  public:
   Messenger(net::asio::io_context& io, MsgdConfig config, StateDatabase& database, EventHub& events);
@@ -56,6 +61,12 @@ class Messenger : public api::Handler {
   void call(const api::MethodSpec& method, nlohmann::json params, api::Completion done) override;
 
   // Tunables, for tests and benchmarks.
+  // Encrypted bytes per BlobChunk/BlobGet: three whole file chunks, the most
+  // that fits under the relay's 256 KiB per frame.
+  static constexpr std::size_t kTransferFrameBytes = 3 * (64 * 1024 + 16);
+  // Frames in flight per transfer: enough to keep the relay busy while an
+  // answer travels back, few enough to keep msgd's memory small.
+  static constexpr int kTransferWindow = 6;
   static constexpr std::size_t kOneTimePrekeys = 100;
   static constexpr std::size_t kOneTimePrekeyLowMark = 20;
   static constexpr std::chrono::hours kSignedPrekeyLifetime{24 * 7};
@@ -121,6 +132,43 @@ class Messenger : public api::Handler {
                      const std::optional<PendingInitiation>& new_initiation);
   static Content text_content(const StoredMessage& message);
 
+  // ---- files (messenger_files.cc, messenger_transfers.cc) ----
+  // What a running transfer shares with the API methods (cancel, list).
+  struct TransferTask {
+    std::atomic<bool> cancelled{false};
+    std::uint64_t bytes = 0;  // plaintext bytes done, for progress
+    TransferState state = TransferState::kPreparing;
+    std::chrono::steady_clock::time_point last_progress{};
+  };
+  json send_file(const json& params);
+  json list_files(const json& params);
+  json save_file(const json& params);
+  json cancel_transfer(const json& params);
+  json file_json(const Transfer& transfer) const;
+  std::filesystem::path files_dir() const;
+  std::filesystem::path default_download_dir() const;
+  // Starts the transfer's task unless one runs; resume_transfers() does it
+  // for every unfinished transfer (on each new relay session).
+  void start_transfer(const std::string& id);
+  void resume_transfers();
+  net::Awaitable<void> run_transfer(std::string id, std::shared_ptr<TransferTask> task);
+  net::Awaitable<void> upload(Transfer transfer, std::shared_ptr<TransferTask> task);
+  net::Awaitable<void> download(Transfer transfer, std::shared_ptr<TransferTask> task);
+  // Where a download goes: the folder (msgd's files folder, or SaveFile's
+  // output) and the file name wanted there.
+  std::pair<std::filesystem::path, std::string> download_target(const Transfer& transfer) const;
+  static std::string temp_name(const std::string& id) { return ".sotto-" + id + ".part"; }
+  // Writes a downloaded file's copy where transfer.save_to says; returns the path.
+  std::filesystem::path copy_to_save_target(const Transfer& transfer);
+  void set_transfer_state(const Transfer& transfer, TransferTask* task, TransferState state,
+                          const std::string& error = {});
+  // Publishes TransferProgress at most every 100 ms (always when forced).
+  void report_progress(const Transfer& transfer, TransferTask& task, std::uint64_t bytes, bool force);
+  // The transfer row for a file message just received.
+  Transfer incoming_transfer(const std::string& sender, const Content& content, std::int64_t now) const;
+  // Tells the relay (BlobRelease) that we are done with a blob; best effort.
+  void release_blob(const std::string& blob_id);
+
   // ---- receiving (messenger_inbox.cc) ----
   void receive(const ConnectionPtr& connection, const wire::Deliver& deliver);
   // Applies the trust policy to an identity seen for peer; returns the decision.
@@ -142,6 +190,9 @@ class Messenger : public api::Handler {
   MessageStore messages_;
   Outbox outbox_;
   PendingInitiationStore initiations_;
+  TransferStore transfers_;
+  std::map<std::string, std::shared_ptr<TransferTask>> tasks_;
+  std::unique_ptr<net::asio::thread_pool> file_pool_;  // the hashing pass of uploads
   std::optional<crypto::IdentityKeyPair> identity_;
   std::string username_;
   net::SslCtxPtr tls_;
@@ -154,6 +205,7 @@ class Messenger : public api::Handler {
   bool pump_again_ = false;
   net::asio::steady_timer retry_timer_;
   net::asio::steady_timer rotation_timer_;
+  net::asio::steady_timer transfer_retry_timer_;
   bool stopped_ = false;
 };
 

@@ -230,6 +230,7 @@ net::Awaitable<void> Messenger::on_connected(ConnectionPtr connection) {
   auto publishing = publish_prekeys(connection, /*rotate_if_due=*/true);
   co_await std::move(publishing);
   kick_pump();
+  resume_transfers();
 }
 
 void Messenger::on_state(bool connected, const std::string& reason) {

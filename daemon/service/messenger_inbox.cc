@@ -2,10 +2,12 @@
 // stored (with the session state and the delivery receipt to send back, in
 // one commit), and only then acknowledged to the relay: a crash at any point
 // loses nothing and shows nothing twice.
+#include "daemon/service/file_name.h"
 #include "daemon/service/messenger.h"
 #include "daemon/service/message_json.h"
 #include "daemon/service/msgd_log.h"
 #include "lib/crypto/double_ratchet.h"
+#include "lib/crypto/file_cipher.h"
 #include "lib/crypto/initial_message.h"
 #include "lib/crypto/padding.h"
 #include "lib/crypto/safety_number.h"
@@ -98,12 +100,13 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
   }
 
   std::optional<StoredMessage> received;
+  std::string auto_download;
   std::optional<std::pair<std::string, MessageState>> delivery_change;
   {
     store::Transaction tx(database_.db());
     initiations_.remove(sender);  // we heard from the peer: plain ratchet messages from now on
     if (used_one_time_prekey) keys_.remove_one_time_prekey(*used_one_time_prekey);
-    if (content.kind == ContentKind::kText) {
+    if (content.kind == ContentKind::kText || content.kind == ContentKind::kFile) {
       StoredMessage m;
       m.id = message_id_hex(content.id);
       m.peer = sender;
@@ -114,7 +117,17 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
       m.received_at_ms = now_ms();
       m.state = MessageState::kUnread;
       m.identity_warning = warn;
+      std::optional<Transfer> file;
+      if (content.kind == ContentKind::kFile) {
+        file = incoming_transfer(sender, content, m.received_at_ms);
+        m.kind = MessageKind::kFile;
+        m.file = FileSummary{file->name, file->size, file->mime};
+      }
       if (messages_.insert_incoming(m)) {
+        if (file) {
+          transfers_.insert(*file);
+          if (file->state == TransferState::kDownloading) auto_download = file->id;
+        }
         queue_receipt(sender, content.id, ReceiptState::kDelivered, *session);
         received = std::move(m);
       }
@@ -136,12 +149,36 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
     log_event("message_received", {{"from", sender}, {"id", received->id}});
     events_.publish("MessageReceived", to_json(*received));
     kick_pump();  // the delivery receipt
+    if (!auto_download.empty()) start_transfer(auto_download);
   }
   if (delivery_change) {
     events_.publish("DeliveryChanged", {{"id", delivery_change->first},
                                         {"peer", sender},
                                         {"state", std::string(to_string(delivery_change->second))}});
   }
+}
+
+Transfer Messenger::incoming_transfer(const std::string& sender, const Content& content, std::int64_t now) const {
+  Transfer t;
+  t.id = message_id_hex(content.id);
+  t.peer = sender;
+  t.direction = Direction::kIn;
+  // The name and the type are the sender's words: made safe before they are
+  // stored, shown or used as a file name.
+  t.name = safe_file_name(content.file.name);
+  t.size = content.file.size;
+  const bool plain_mime = !content.file.mime.empty() &&
+                          content.file.mime.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                              "0123456789!#$&^_.+-/") == std::string::npos;
+  t.mime = plain_mime ? content.file.mime : "application/octet-stream";
+  t.caption = content.text;
+  t.file_key = content.file.key;
+  t.ciphertext_size = crypto::file_ciphertext_size(content.file.size);
+  t.ciphertext_sha256 = content.file.ciphertext_sha256;
+  t.blob_id = content.file.blob_id;
+  t.state = content.file.size <= config_.auto_download_max ? TransferState::kDownloading : TransferState::kAvailable;
+  t.created_at_ms = now;
+  return t;
 }
 
 net::Awaitable<void> Messenger::acknowledge(ConnectionPtr connection, std::uint64_t delivery_id) {

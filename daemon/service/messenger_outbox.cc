@@ -135,7 +135,9 @@ net::Awaitable<bool> Messenger::deliver_entry(ConnectionPtr connection, OutboxEn
     {
       store::Transaction tx(database_.db());
       outbox_.remove(entry.message_id);
-      if (entry.kind == "text") changed = messages_.advance_state(entry.message_id, MessageState::kSent);
+      if (entry.kind == "text" || entry.kind == "file") {
+        changed = messages_.advance_state(entry.message_id, MessageState::kSent);
+      }
       tx.commit();
     }
     if (changed) {
@@ -146,7 +148,7 @@ net::Awaitable<bool> Messenger::deliver_entry(ConnectionPtr connection, OutboxEn
   if (reply.has_error()) {
     const auto& error = reply.error();
     if (error.code() == wire::NOT_FOUND || error.code() == wire::INVALID_ARGUMENT) {
-      if (entry.kind == "text") {
+      if (entry.kind == "text" || entry.kind == "file") {
         fail_message(entry.message_id, entry.peer, error.reason());
       } else {
         outbox_.remove(entry.message_id);

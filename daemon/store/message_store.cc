@@ -14,7 +14,9 @@ namespace {
 
 using store::StepResult;
 
-#define SOTTO_MESSAGE_COLUMNS "id, peer, direction, sender, text, sent_at_ms, received_at_ms, state, identity_warning"
+#define SOTTO_MESSAGE_COLUMNS \
+  "id, peer, direction, sender, text, sent_at_ms, received_at_ms, state, identity_warning, kind, file_name, file_size, " \
+  "file_mime"
 
 constexpr std::array kStates{MessageState::kQueued, MessageState::kSent,   MessageState::kDelivered,
                              MessageState::kRead,   MessageState::kFailed, MessageState::kUnread};
@@ -43,6 +45,11 @@ StoredMessage read_message(const store::Statement& row) {
   message.received_at_ms = row.column_int64(6);
   message.state = parse_state(row.column_text(7));
   message.identity_warning = row.column_int64(8) != 0;
+  if (row.column_text(9) == "file") {
+    message.kind = MessageKind::kFile;
+    message.file = FileSummary{row.column_text(10), static_cast<std::uint64_t>(row.column_int64(11)),
+                               row.column_text(12)};
+  }
   return message;
 }
 
@@ -94,9 +101,9 @@ std::string_view to_string(MessageState state) {
 
 void MessageStore::insert(const StoredMessage& message, bool ignore_duplicate) {
   auto insert = db_.cached(ignore_duplicate ? "INSERT INTO messages (" SOTTO_MESSAGE_COLUMNS
-                                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id, peer) DO NOTHING"
+                                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id, peer) DO NOTHING"
                                             : "INSERT INTO messages (" SOTTO_MESSAGE_COLUMNS
-                                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->bind(1, message.id);
   insert->bind(2, message.peer);
   insert->bind(3, to_string(message.direction));
@@ -106,6 +113,15 @@ void MessageStore::insert(const StoredMessage& message, bool ignore_duplicate) {
   insert->bind(7, message.received_at_ms);
   insert->bind(8, to_string(message.state));
   insert->bind(9, message.identity_warning ? 1 : 0);
+  const bool is_file = message.kind == MessageKind::kFile && message.file;
+  insert->bind(10, std::string_view(is_file ? "file" : "text"));
+  if (is_file) {
+    insert->bind(11, message.file->name);
+    insert->bind(12, static_cast<std::int64_t>(message.file->size));
+    insert->bind(13, message.file->mime);
+  } else {
+    for (int i = 11; i <= 13; ++i) insert->bind_null(i);  // a cached statement keeps old bindings
+  }
   insert->step();
 }
 

@@ -18,6 +18,15 @@ enum class MessageState { kQueued, kSent, kDelivered, kRead, kFailed, kUnread };
 std::string_view to_string(Direction direction);  // "in", "out"
 std::string_view to_string(MessageState state);   // "queued", "sent", "delivered", "read", "failed", "unread"
 
+enum class MessageKind { kText, kFile };
+
+// A file message's file as history shows it (the transfer is in TransferStore).
+struct FileSummary {
+  std::string name;  // already made safe (file_name.h)
+  std::uint64_t size = 0;
+  std::string mime;
+};
+
 struct StoredMessage {
   std::string id;  // 32 lowercase hex digits, the same on both sides
   std::string peer;
@@ -28,6 +37,8 @@ struct StoredMessage {
   std::int64_t received_at_ms = 0;
   MessageState state = MessageState::kQueued;
   bool identity_warning = false;
+  MessageKind kind = MessageKind::kText;  // kFile: text is the caption
+  std::optional<FileSummary> file;        // set for kFile
 };
 
 // The message history, in insertion order. (peer, id) identifies a message;

@@ -120,8 +120,49 @@ CREATE TABLE pending_initiations (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<store::Migration, 1> kMigrations{{
+// Version 2: files. A file message is a row of messages (kind 'file', text
+// the caption, the name, size and MIME type as the sender gave them, made
+// safe); its transfer, in either direction, is a row of transfers with the
+// same id. The file key is key material like the ratchet states.
+constexpr const char* kVersion2 = R"sql(
+ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text' CHECK (kind IN ('text', 'file'));
+ALTER TABLE messages ADD COLUMN file_name TEXT;
+ALTER TABLE messages ADD COLUMN file_size INTEGER;
+ALTER TABLE messages ADD COLUMN file_mime TEXT;
+
+-- One file sent or received. Out: preparing (hashing) -> uploading -> uploaded,
+-- or failed / cancelled. In: available -> downloading -> downloaded -> saved,
+-- or failed / cancelled. bytes counts plaintext bytes done. source: out, the
+-- file being sent; in, where the verified file is (msgd's files folder, or
+-- where it was saved). save_to: in, where SaveFile asked to write it.
+CREATE TABLE transfers (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE CHECK (length(id) = 32 AND id NOT GLOB '*[^0-9a-f]*'),
+  peer TEXT NOT NULL CHECK (peer <> ''),
+  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+  name TEXT NOT NULL CHECK (name <> ''),
+  size INTEGER NOT NULL CHECK (size >= 0),
+  mime TEXT NOT NULL,
+  caption TEXT NOT NULL,
+  file_key BLOB NOT NULL CHECK (length(file_key) = 32),
+  ciphertext_size INTEGER,
+  ciphertext_sha256 BLOB CHECK (ciphertext_sha256 IS NULL OR length(ciphertext_sha256) = 32),
+  blob_id TEXT,
+  source TEXT NOT NULL DEFAULT '',
+  source_mtime_ns INTEGER,
+  save_to TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK (state IN ('preparing', 'uploading', 'uploaded', 'available', 'downloading',
+                                       'downloaded', 'saved', 'failed', 'cancelled')),
+  bytes INTEGER NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX transfers_by_peer ON transfers(peer, seq);
+)sql";
+
+constexpr std::array<store::Migration, 2> kMigrations{{
     {"account, keys, sessions, contacts, messages, outbox", kVersion1},
+    {"file messages and transfers", kVersion2},
 }};
 
 }  // namespace

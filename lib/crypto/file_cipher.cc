@@ -172,6 +172,29 @@ void FileDecryptor::finish(const ChunkSink& sink) {
   pending_size_ = 0;
 }
 
+FileChunkCipher::FileChunkCipher(const SecretBytes& key) : aead_(checked_key(key)) {}
+
+void FileChunkCipher::seal(std::uint64_t index, bool last, ByteView plaintext, std::uint8_t* out) {
+  if (index >= kFileMaxChunks) throw CryptoError("file is larger than the 256 TiB format limit");
+  if (plaintext.size() > kFileChunkSize || (!last && plaintext.size() != kFileChunkSize)) {
+    throw CryptoError("a file chunk holds exactly 64 KiB, the last one less");
+  }
+  aead_.seal_into(chunk_nonce(index), chunk_aad(index, last), plaintext, out);
+}
+
+void FileChunkCipher::open(std::uint64_t index, bool last, ByteView ciphertext, std::uint8_t* out) {
+  if (index >= kFileMaxChunks || ciphertext.size() < kGcmTagSize || ciphertext.size() > kFileChunkCiphertextSize ||
+      (!last && ciphertext.size() != kFileChunkCiphertextSize)) {
+    throw CryptoError("encrypted file chunk " + std::to_string(index) + " has the wrong size");
+  }
+  try {
+    aead_.open_into(chunk_nonce(index), chunk_aad(index, last), ciphertext, out);
+  } catch (const CryptoError&) {
+    throw CryptoError("encrypted file chunk " + std::to_string(index) +
+                      " failed to verify (wrong key, or the file was altered, truncated or extended)");
+  }
+}
+
 namespace {
 
 // Reads in to its end in blocks of buffer.size(), passing each block to

@@ -112,6 +112,27 @@ class FileDecryptor {
   bool usable_ = true;
 };
 
+// One chunk at a time, at any index: what a resumable transfer needs. A
+// chunk's ciphertext depends only on the key, its index, its plaintext and
+// whether it is the last chunk, so an upload restarted at chunk k produces
+// exactly the bytes the first attempt produced, and a download can resume at
+// any whole chunk. Same format as FileEncryptor/FileDecryptor.
+class FileChunkCipher {
+ public:
+  // key must be kFileKeySize bytes.
+  explicit FileChunkCipher(const SecretBytes& key);
+
+  // plaintext: kFileChunkSize bytes, or fewer for the last chunk. Writes
+  // plaintext.size() + kGcmTagSize bytes to out.
+  void seal(std::uint64_t index, bool last, ByteView plaintext, std::uint8_t* out);
+  // Writes ciphertext.size() - kGcmTagSize bytes to out, only once the tag
+  // verifies. Throws CryptoError naming the chunk otherwise.
+  void open(std::uint64_t index, bool last, ByteView ciphertext, std::uint8_t* out);
+
+ private:
+  Aes256Gcm aead_;
+};
+
 struct FileStreamResult {
   std::uint64_t plaintext_size = 0;
   std::uint64_t ciphertext_size = 0;

@@ -33,6 +33,9 @@ TEST(MsgdConfig, ExampleFileGivesTheDefaults) {
   EXPECT_EQ(example.device_name, defaults.device_name);
   EXPECT_EQ(example.data_dir, defaults.data_dir);
   EXPECT_EQ(example.socket, defaults.socket);
+  EXPECT_EQ(example.max_file_size, defaults.max_file_size);
+  EXPECT_EQ(example.auto_download_max, defaults.auto_download_max);
+  EXPECT_EQ(example.download_dir, defaults.download_dir);
 }
 
 // The two settings without a default are commented out in the example; what
@@ -63,8 +66,14 @@ TEST(MsgdConfig, ReadsEverySetting) {
           "trust_new_identities: never\n"
           "device_name: laptop\n"
           "data_dir: /var/tmp/sotto\n"
-          "socket: /run/user/1000/sotto/msgd.sock\n",
+          "socket: /run/user/1000/sotto/msgd.sock\n"
+          "max_file_size: 2GiB\n"
+          "auto_download_max: 0\n"
+          "download_dir: /srv/incoming\n",
       "msgd.yaml");
+  EXPECT_EQ(c.max_file_size, 2ull << 30);
+  EXPECT_EQ(c.auto_download_max, 0u);
+  EXPECT_EQ(c.download_dir, "/srv/incoming");
   EXPECT_EQ(c.relay, "relay.example.org:7443");
   EXPECT_EQ(c.relay_fingerprint, "sha256:" + std::string(64, 'a'));
   EXPECT_EQ(c.trust_new_identities, TrustPolicy::kNever);
@@ -93,6 +102,10 @@ TEST(MsgdConfig, BadValuesNameTheirPlace) {
   EXPECT_NE(error_of("relya: h:1\n").find("relya"), std::string::npos) << "unknown keys are refused";
   EXPECT_NE(error_of("device_name: " + std::string(100, 'x') + "\n").find("msgd.yaml:1:"), std::string::npos);
   EXPECT_NE(error_of("- a\n- b\n"), "") << "not a mapping";
+  EXPECT_NE(error_of("max_file_size: 0\n").find("msgd.yaml:1:"), std::string::npos);
+  EXPECT_NE(error_of("max_file_size: lots\n").find("msgd.yaml:1:"), std::string::npos);
+  EXPECT_NE(error_of("auto_download_max: -1\n").find("msgd.yaml:1:"), std::string::npos);
+  EXPECT_NE(error_of("download_dir: Downloads\n").find("msgd.yaml:1:"), std::string::npos);
 }
 
 }  // namespace

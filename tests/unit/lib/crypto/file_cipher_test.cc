@@ -414,3 +414,54 @@ TEST(FileCipherStream, ReportsAFailedWrite) {
 
 }  // namespace
 }  // namespace sotto::crypto
+
+namespace sotto::crypto {
+namespace {
+
+// A resumed upload re-encrypts from some chunk on; it must produce exactly the
+// bytes the streaming encryptor produced for that chunk.
+TEST(FileChunkCipher, SealsEachChunkExactlyAsTheStreamingEncryptorDoes) {
+  const SecretBytes key = generate_file_key();
+  const Bytes plaintext = patterned_plaintext(2 * kFileChunkSize + 1234);
+  const Bytes streamed = encrypt_file(plaintext, key);
+  FileChunkCipher cipher(key);
+  Bytes assembled;
+  for (std::uint64_t index = 0; index < 3; ++index) {
+    const bool last = index == 2;
+    const std::size_t begin = static_cast<std::size_t>(index) * kFileChunkSize;
+    const std::size_t size = last ? plaintext.size() - begin : kFileChunkSize;
+    Bytes out(size + kGcmTagSize);
+    cipher.seal(index, last, ByteView(plaintext).subspan(begin, size), out.data());
+    append(assembled, out);
+  }
+  EXPECT_EQ(assembled, streamed);
+}
+
+TEST(FileChunkCipher, OpensAChunkOnlyAtItsOwnIndexAndLastFlag) {
+  const SecretBytes key = generate_file_key();
+  const Bytes plaintext = patterned_plaintext(kFileChunkSize + 10);
+  const Bytes streamed = encrypt_file(plaintext, key);
+  FileChunkCipher cipher(key);
+  const ByteView second = ByteView(streamed).subspan(kFileChunkCiphertextSize);
+  Bytes out(second.size() - kGcmTagSize);
+  cipher.open(1, true, second, out.data());
+  EXPECT_TRUE(std::equal(out.begin(), out.end(), plaintext.begin() + kFileChunkSize));
+  EXPECT_THROW(cipher.open(0, true, second, out.data()), CryptoError);
+  EXPECT_THROW(cipher.open(2, true, second, out.data()), CryptoError);
+  EXPECT_THROW(cipher.open(1, false, second, out.data()), CryptoError);  // wrong size for a non-last chunk
+  Bytes first_out(kFileChunkSize);
+  EXPECT_THROW(cipher.open(0, true, ByteView(streamed).first(kFileChunkCiphertextSize), first_out.data()),
+               CryptoError);  // a full chunk is never the last one
+}
+
+TEST(FileChunkCipher, RefusesChunksOfTheWrongSize) {
+  FileChunkCipher cipher(generate_file_key());
+  Bytes big(kFileChunkSize + 1);
+  Bytes out(kFileChunkCiphertextSize + 1);
+  EXPECT_THROW(cipher.seal(0, true, big, out.data()), CryptoError);
+  EXPECT_THROW(cipher.seal(0, false, ByteView(big).first(10), out.data()), CryptoError);
+  EXPECT_THROW(cipher.open(0, true, ByteView(big).first(kGcmTagSize - 1), out.data()), CryptoError);
+}
+
+}  // namespace
+}  // namespace sotto::crypto
