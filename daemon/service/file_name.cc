@@ -58,7 +58,7 @@ std::size_t extension_start(std::string_view name) {
 std::string safe_file_name(std::string_view untrusted) {
   std::string clean;
   std::size_t i = 0;
-  while (i < untrusted.size() && clean.size() < 4 * kMaxSafeNameBytes) {
+  while (i < untrusted.size() && clean.size() < 65536) {
     const auto ch = config::decode_utf8(untrusted, i);
     if (!ch) {
       append_utf8(clean, 0xFFFD);

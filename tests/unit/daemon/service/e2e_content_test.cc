@@ -9,6 +9,9 @@
 namespace sotto::msgd {
 namespace {
 
+// version, kind, id, sent_at
+constexpr std::size_t kHeaderBytesForTest = 1 + 1 + 16 + 8;
+
 Content text_content(std::string text) {
   Content c;
   c.kind = ContentKind::kText;
@@ -80,6 +83,66 @@ TEST(E2eContent, BadReceiptStateIsRefused) {
   crypto::Bytes bytes = encode_content(r);
   bytes[26] = 7;
   EXPECT_THROW(parse_content(bytes), ContentError);
+}
+
+Content file_content() {
+  Content c;
+  c.kind = ContentKind::kFile;
+  c.id = new_message_id();
+  c.sent_at_ms = 1'790'000'000'456ULL;
+  c.text = "the caption";
+  c.file.blob_id = std::string(32, 'a');
+  c.file.key = crypto::SecretBytes(std::vector<std::uint8_t>(32, 7));
+  c.file.ciphertext_sha256.fill(9);
+  c.file.size = (5ull << 32) + 3;
+  c.file.name = "report.pdf";
+  c.file.mime = "application/pdf";
+  return c;
+}
+
+TEST(E2eContent, FileRoundTrips) {
+  const Content c = file_content();
+  const Content back = parse_content(encode_content(c));
+  EXPECT_EQ(back.kind, ContentKind::kFile);
+  EXPECT_EQ(back.id, c.id);
+  EXPECT_EQ(back.text, "the caption");
+  EXPECT_EQ(back.file.blob_id, c.file.blob_id);
+  EXPECT_EQ(back.file.key, c.file.key);
+  EXPECT_EQ(back.file.ciphertext_sha256, c.file.ciphertext_sha256);
+  EXPECT_EQ(back.file.size, c.file.size);
+  EXPECT_EQ(back.file.name, "report.pdf");
+  EXPECT_EQ(back.file.mime, "application/pdf");
+}
+
+TEST(E2eContent, HostileFileFieldsAreRefused) {
+  const crypto::Bytes good = encode_content(file_content());
+  for (std::size_t n = 0; n < good.size(); ++n) {
+    EXPECT_THROW(parse_content(crypto::ByteView(good).first(n)), ContentError) << n;
+  }
+  auto with = [](auto change) {
+    Content c = file_content();
+    change(c);
+    return c;
+  };
+  EXPECT_THROW(encode_content(with([](Content& c) { c.file.name.clear(); })), ContentError);
+  EXPECT_THROW(encode_content(with([](Content& c) { c.file.name = std::string(kMaxFileNameBytes + 1, 'n'); })),
+               ContentError);
+  EXPECT_THROW(encode_content(with([](Content& c) { c.file.key = crypto::SecretBytes(16); })), ContentError);
+  EXPECT_THROW(encode_content(with([](Content& c) { c.file.blob_id.clear(); })), ContentError);
+  // A blob id with characters the relay never hands out (a path, say).
+  crypto::Bytes bad_id = encode_content(with([](Content& c) { c.file.blob_id = std::string(32, 'a'); }));
+  bad_id[kHeaderBytesForTest + 1] = '/';
+  EXPECT_THROW(parse_content(bad_id), ContentError);
+  // A size above the format's limit.
+  crypto::Bytes huge = good;
+  const std::size_t size_at = kHeaderBytesForTest + 1 + 32 + 32 + 32;
+  for (std::size_t i = 0; i < 8; ++i) huge[size_at + i] = 0xff;
+  EXPECT_THROW(parse_content(huge), ContentError);
+  // A name length of 0.
+  crypto::Bytes no_name = good;
+  no_name[size_at + 8] = 0;
+  no_name[size_at + 9] = 0;
+  EXPECT_THROW(parse_content(no_name), ContentError);
 }
 
 TEST(Envelope, RoundTripsAndRefusesUnknownTypes) {
