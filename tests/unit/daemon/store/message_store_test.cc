@@ -25,7 +25,9 @@ StoredMessage outgoing(unsigned long long n, std::string peer = "bob", std::stri
                        static_cast<std::int64_t>(1000 + n),
                        0,
                        MessageState::kQueued,
-                       false};
+                       false,
+                       MessageKind::kText,
+                       std::nullopt};
 }
 
 StoredMessage incoming(unsigned long long n, std::string peer = "bob", std::string text = "hi") {
@@ -38,7 +40,9 @@ StoredMessage incoming(unsigned long long n, std::string peer = "bob", std::stri
                        static_cast<std::int64_t>(1000 + n),
                        static_cast<std::int64_t>(2000 + n),
                        MessageState::kUnread,
-                       false};
+                       false,
+                       MessageKind::kText,
+                       std::nullopt};
 }
 
 void expect_same(const StoredMessage& a, const StoredMessage& b) {

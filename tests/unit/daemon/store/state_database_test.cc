@@ -1,4 +1,8 @@
 #include "daemon/store/state_database.h"
+#include "daemon/store/message_store.h"
+#include "daemon/store/transfer_store.h"
+#include "daemon/store/state_schema.h"
+#include "lib/store/migrations.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -49,7 +53,27 @@ TEST(MsgdStoreStateDatabase, CreatesStateDbWithOwnerOnlyModesAndTheCurrentSchema
   }
   EXPECT_EQ(sidecars, 2) << "WAL mode keeps -wal and -shm next to an open database";
   EXPECT_EQ(store::schema_version(state.db()), static_cast<int>(state_migrations().size()));
-  EXPECT_EQ(store::schema_version(state.db()), 1);
+  EXPECT_EQ(store::schema_version(state.db()), 2);
+}
+
+// A data dir from before files (version 1) is upgraded in place: its history
+// stays, as text messages, and the file tables appear.
+TEST(MsgdStoreStateDatabase, UpgradesAVersionOneFileInPlace) {
+  TempDir dir;
+  {
+    store::Database old(dir.path() / "state.db");
+    store::migrate(old, state_migrations().first(1));
+    old.exec(
+        "INSERT INTO messages (id, peer, direction, sender, text, sent_at_ms, received_at_ms, state, identity_warning)"
+        " VALUES ('0123456789abcdef0123456789abcdef', 'bob', 'in', 'bob', 'from before', 1, 2, 'unread', 0)");
+  }
+  StateDatabase state(dir.path());
+  EXPECT_EQ(store::schema_version(state.db()), 2);
+  const auto history = MessageStore(state.db()).history("bob", 10, std::nullopt);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].text, "from before");
+  EXPECT_EQ(history[0].kind, MessageKind::kText);
+  EXPECT_TRUE(TransferStore(state.db()).list("").empty());
 }
 
 TEST(MsgdStoreStateDatabase, ReopeningKeepsDataAndDoesNotMigrateAgain) {
@@ -60,7 +84,7 @@ TEST(MsgdStoreStateDatabase, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   }
   StateDatabase state(dir.path());
   EXPECT_EQ(AccountStore(state.db()).username(), "alice");
-  EXPECT_EQ(store::schema_version(state.db()), 1);
+  EXPECT_EQ(store::schema_version(state.db()), 2);
 }
 
 TEST(MsgdStoreStateDatabase, TurnsOnSecureDelete) {
@@ -97,7 +121,7 @@ TEST(MsgdStoreStateDatabase, RefusesAFileFromANewerMsgd) {
   TempDir dir;
   {
     StateDatabase state(dir.path());
-    state.db().exec("PRAGMA user_version = 2");
+    state.db().exec("PRAGMA user_version = 3");
   }
   EXPECT_THROW(StateDatabase state(dir.path()), store::NewerSchemaError);
 }
