@@ -389,6 +389,8 @@ net::Awaitable<void> Messenger::upload(Transfer t, std::shared_ptr<TransferTask>
   if (!reply.has_blob_status() || !reply.blob_status().complete()) {
     // The relay discards an upload whose hash does not match: the file
     // changed while it was being read.
+    // An unknown peer leaves the upload unfinished: free the space at once.
+    if (reply.has_error() && reply.error().code() == wire::NOT_FOUND) release_blob(blob_id);
     transfers_.set_blob_id(t.id, "");
     throw TransferFailed{relay_error_text(reply)};
   }

@@ -14,7 +14,7 @@ namespace sotto::wire {
 enum class ConnectionPhase {
   kAwaitingHello,    // only Hello
   kUnauthenticated,  // Register, Login, Resume, Ping
-  kAuthenticated,    // everything for a signed-in account, and Ping
+  kAuthenticated,    // everything for a signed-in account (messages, prekeys, every blob request), and Ping
 };
 
 // Whether the client may send this frame's body in this phase. A request out

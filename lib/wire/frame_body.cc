@@ -54,6 +54,8 @@ std::string_view body_name(Frame::BodyCase body) {
       return "blob_get";
     case Frame::kBlobData:
       return "blob_data";
+    case Frame::kBlobRelease:
+      return "blob_release";
     case Frame::kPing:
       return "ping";
     case Frame::kPong:
@@ -80,6 +82,7 @@ bool is_client_request(Frame::BodyCase body) {
     case Frame::kBlobChunk:
     case Frame::kBlobEnd:
     case Frame::kBlobGet:
+    case Frame::kBlobRelease:
     case Frame::kPing:
       return true;
     default:

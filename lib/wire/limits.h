@@ -109,6 +109,12 @@ inline constexpr std::size_t kMaxOneTimePrekeysPerPublish = 200;
 // negligible and small enough to interleave with messages on one connection.
 inline constexpr std::size_t kMaxBlobChunkBytes = 256U << 10;
 
+// BlobEnd.readers: who may fetch a finished blob besides its owner. A file
+// sent to a group lists each member, so the bound is the fan-out bound of a
+// Send; each reader costs one durable row. A server with a lower
+// HelloOk.max_recipients applies that instead.
+inline constexpr std::size_t kMaxBlobReaders = kMaxRecipientsPerSend;
+
 // ---- consistency between the limits above ----
 
 // Protobuf overhead of one length-delimited field: a 1-byte tag and a varint
@@ -127,6 +133,12 @@ inline constexpr std::size_t kLargestBlobFrameBytes = (kFieldOverheadBytes + kMa
                                                       (kFieldOverheadBytes + kMaxBlobIdChars) + 3 * 11 + 2 +
                                                       kFieldOverheadBytes;
 static_assert(kLargestBlobFrameBytes <= kMinMaxFrameBytes, "a full blob chunk must fit the smallest max frame");
+
+// The largest legal BlobEnd: the id and every reader at maximum length.
+inline constexpr std::size_t kLargestBlobEndBytes = (kFieldOverheadBytes + kMaxBlobIdChars) +
+                                                    kMaxBlobReaders * (kFieldOverheadBytes + kMaxUsernameChars) + 11 +
+                                                    kFieldOverheadBytes;
+static_assert(kLargestBlobEndBytes <= kMinMaxFrameBytes, "a BlobEnd with every reader must fit the smallest max frame");
 
 static_assert(kMinMaxFrameBytes <= kDefaultMaxFrameBytes && kDefaultMaxFrameBytes <= kMaxMaxFrameBytes);
 static_assert(kMaxMaxFrameBytes <= 0x7fffffffU, "protobuf parses at most INT_MAX bytes");

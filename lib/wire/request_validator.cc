@@ -211,6 +211,25 @@ Result check_blob_chunk(const BlobChunk& chunk) {
   return check_size_range("blob_chunk.data", chunk.data().size(), 1, kMaxBlobChunkBytes, "bytes");
 }
 
+Result check_blob_end(const BlobEnd& end) {
+  if (auto r = check_blob("blob_end.blob_id", end.blob_id())) return r;
+  const auto& readers = end.readers();
+  if (auto r = check_count("blob_end.readers", static_cast<std::size_t>(readers.size()), 0, kMaxBlobReaders)) {
+    return r;
+  }
+  std::unordered_set<std::string> seen;
+  seen.reserve(static_cast<std::size_t>(readers.size()));
+  for (int i = 0; i < readers.size(); ++i) {
+    const std::string field = indexed("blob_end.readers", static_cast<std::size_t>(i));
+    std::string canonical;
+    if (auto r = check_username(field, readers.Get(i), &canonical)) return r;
+    // Each reader holds one claim that one BlobRelease gives up: a name twice
+    // would leave a claim nobody can release.
+    if (!seen.insert(std::move(canonical)).second) return invalid(field, "repeats an earlier reader");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<ProtocolError> validate_request(const Frame& frame) {
@@ -246,11 +265,13 @@ std::optional<ProtocolError> validate_request(const Frame& frame) {
     case Frame::kBlobChunk:
       return check_blob_chunk(frame.blob_chunk());
     case Frame::kBlobEnd:
-      return check_blob("blob_end.blob_id", frame.blob_end().blob_id());
+      return check_blob_end(frame.blob_end());
     case Frame::kBlobGet:
       // max_length needs no check: 0 or anything above kMaxBlobChunkBytes
       // means "as much as the server sends at once" (its cap).
       return check_blob("blob_get.blob_id", frame.blob_get().blob_id());
+    case Frame::kBlobRelease:
+      return check_blob("blob_release.blob_id", frame.blob_release().blob_id());
     case Frame::kLogout:
     case Frame::kPing:
       return std::nullopt;

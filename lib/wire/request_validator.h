@@ -15,8 +15,9 @@ namespace sotto::wire {
 //   - keys are 32 bytes, signatures 64, tokens 32, message ids 16, digests 32;
 //   - usernames canonicalise (canonical_username), passwords, device names,
 //     client strings and invite codes are within their sizes and character sets;
-//   - counts (recipients, presence names, one-time prekeys, delivery ids) are
-//     within bounds, with no duplicate recipients or prekey ids;
+//   - counts (recipients, presence names, one-time prekeys, delivery ids, blob
+//     readers) are within bounds, with no duplicate recipients, readers or
+//     prekey ids;
 //   - blob ids have the server's format, chunks are 1..kMaxBlobChunkBytes.
 // Returns nullopt for a valid request, else INVALID_ARGUMENT (or the codes
 // above) with a reason that names the field ("send.recipients[2] is not a

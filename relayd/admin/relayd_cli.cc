@@ -118,6 +118,7 @@ ServerSettings to_settings(const RelayConfig& c) {
   s.queue_ttl = c.queue.ttl;
   s.queue_max_ttl = c.queue.max_ttl;
   s.blob_ttl = c.blobs.ttl;
+  s.blob_upload_window = c.blobs.upload_window;
   s.queue_max_envelopes = c.queue.max_envelopes_per_user;
   s.queue_max_bytes = c.queue.max_bytes_per_user;
   s.blob_max_size = c.blobs.max_size;

@@ -154,6 +154,9 @@ void read_settings(MappingReader& top, RelayConfig& c) {
     b.max_size = m.byte_size("max_size", b.max_size, 64 * kKiB, kTiB);
     b.quota_per_user = m.byte_size("quota_per_user", b.quota_per_user, kMiB, 16 * kTiB);
     b.ttl = m.duration("ttl", b.ttl, hours(1), kYear);
+    // Down to 1s so tests can watch an upload expire; a real relay wants
+    // hours (a window shorter than one chunk's upload time breaks uploads).
+    b.upload_window = m.duration("upload_window", b.upload_window, seconds(1), kYear);
     if (b.max_size > b.quota_per_user) {
       m.fail(blame(m, "max_size", "quota_per_user"), "blobs.max_size (" + config::format_byte_size(b.max_size) +
                                                          ") must not exceed blobs.quota_per_user (" +

@@ -106,11 +106,15 @@ struct QueueConfig {
 };
 
 struct BlobsConfig {
-  // One encrypted file, the sum of one user's stored blobs, and how long a blob
-  // is kept.
+  // One encrypted file, the sum of one user's stored blobs, and how long a
+  // finished blob is kept (from its BlobEnd).
   std::uint64_t max_size = std::uint64_t{100} << 20;
   std::uint64_t quota_per_user = std::uint64_t{1} << 30;
   std::chrono::milliseconds ttl = std::chrono::hours(24 * 30);
+  // An unfinished upload is deleted this long after its last BlobBegin or
+  // BlobChunk, so an abandoned one stops holding quota and disk long before
+  // the TTL. A day lets a client that lost its connection come back and resume.
+  std::chrono::milliseconds upload_window = std::chrono::hours(24);
 
   bool operator==(const BlobsConfig&) const = default;
 };

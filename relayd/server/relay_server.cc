@@ -16,7 +16,9 @@ namespace asio = net::asio;
 using net::tcp;
 
 namespace {
-// How often expired envelopes, tokens and blobs are purged.
+// How often expired envelopes, tokens and blobs are purged: every minute, or
+// every blob upload window if that is shorter, so that an abandoned upload is
+// gone within twice its window.
 constexpr auto kHousekeepingInterval = std::chrono::seconds(60);
 // How often the relay checks whether it went quiet and can give memory back:
 // about this long after a burst ends, RSS falls back.
@@ -252,13 +254,29 @@ net::Awaitable<void> RelayServer::accept_loop(tcp::acceptor& acceptor, asio::io_
   }
 }
 
+void RelayServer::remove_orphaned_blob_files() {
+  // Rows are deleted before files, and a file is created only after its row,
+  // so a file without a row is one whose deletion a crash interrupted. A
+  // session deleting a blob right now may race this: then one of the two
+  // removes finds the file gone, which is fine either way.
+  std::uint64_t removed = 0;
+  for (const auto& id : ctx_->blobs->list()) {
+    if (ctx_->store->blob(id)) continue;
+    if (ctx_->blobs->remove(id)) ++removed;
+  }
+  if (removed > 0) log_event("orphaned_blob_files_removed", "files=" + std::to_string(removed));
+}
+
 net::Awaitable<void> RelayServer::housekeeping() {
   const auto watchdog = watchdog_interval();
+  const auto interval =
+      std::min<std::chrono::steady_clock::duration>(kHousekeepingInterval, ctx_->settings.blob_upload_window);
   auto next_purge = std::chrono::steady_clock::now();
+  bool first = true;
   while (!stopping_) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= next_purge) {
-      next_purge = now + kHousekeepingInterval;
+      next_purge = now + interval;
       {
         std::lock_guard lock(sessions_mutex_);
         std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
@@ -266,21 +284,39 @@ net::Awaitable<void> RelayServer::housekeeping() {
       const auto wall =
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
               .count();
-      asio::post(blocking_, [this, wall] {
+      asio::post(blocking_, [this, wall, first] {
+        if (first) {
+          try {
+            remove_orphaned_blob_files();
+          } catch (const std::exception& e) {
+            log_error("orphaned_blob_files_failed", std::string("error=\"") + e.what() + "\"");
+          }
+        }
         try {
+          // Finished blobs past their TTL and unfinished uploads past their
+          // window alike: rows first (the quota is free at once), then files.
           const auto expired = ctx_->store->expire(wall);
-          for (const auto& id : expired.blob_ids) ctx_->blobs->remove(id);
+          std::size_t files_left = 0;
+          for (const auto& id : expired.blob_ids) {
+            try {
+              ctx_->blobs->remove(id);
+            } catch (const BlobFileError&) {
+              ++files_left;  // no row any more: the next start removes it
+            }
+          }
           if (expired.envelopes > 0 || !expired.blob_ids.empty()) {
             log_event("expired", "envelopes=" + std::to_string(expired.envelopes) +
                                      " blobs=" + std::to_string(expired.blob_ids.size()));
           }
+          if (files_left > 0) log_error("blob_remove_failed", "files=" + std::to_string(files_left));
         } catch (const std::exception& e) {
           log_error("expire_failed", std::string("error=\"") + e.what() + "\"");
         }
       });
+      first = false;
     }
     if (watchdog) notify_watchdog();
-    std::chrono::steady_clock::duration wait = kHousekeepingInterval;
+    std::chrono::steady_clock::duration wait = interval;
     if (watchdog) wait = std::min<std::chrono::steady_clock::duration>(wait, *watchdog);
     housekeeping_timer_.expires_after(wait);
     boost::system::error_code ec;

@@ -66,7 +66,11 @@ class RelayServer {
   net::Awaitable<void> accept_loop(net::tcp::acceptor& acceptor, net::asio::io_context* home);
   net::Awaitable<void> metrics_loop(net::tcp::acceptor& acceptor);
   net::Awaitable<void> serve_metrics(net::tcp::socket socket);
+  // Every kHousekeepingInterval (or blob upload window, if shorter): expired
+  // envelopes, tokens, invites and blobs go; the first run also removes blob
+  // files left without a row by a crash.
   net::Awaitable<void> housekeeping();
+  void remove_orphaned_blob_files();  // on the blocking pool
   // Every kMemoryReturnInterval: once the relay has gone quiet after work,
   // gives free heap pages back to the system (memory_return.h).
   net::Awaitable<void> return_memory();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <iostream>
 #include <variant>
 
@@ -358,6 +359,9 @@ net::Awaitable<void> RelaySession::handle(wire::Frame& frame) {
       break;
     case wire::Frame::kBlobGet:
       co_await on_blob_get(frame);
+      break;
+    case wire::Frame::kBlobRelease:
+      co_await on_blob_release(frame);
       break;
     case wire::Frame::kLogout:
       co_await on_logout(frame);
@@ -922,25 +926,98 @@ void RelaySession::on_presence(const wire::Frame& frame) {
 }
 
 // ---- blobs ----
+//
+// Lifecycle (docs/protocol.md, "Blobs"): BlobBegin creates the row and an
+// empty file; the upload expires blob_upload_window after its last BlobBegin
+// or BlobChunk; BlobEnd checks the bytes, records the readers and sets the
+// expiry to blob_ttl from then. BlobRelease by the owner, or by the last
+// reader holding a claim, deletes the blob at once; the housekeeping sweep
+// deletes whatever expired, finished or not. Rows go first and files second,
+// so a crash in between leaves only a file without a row, which the sweep at
+// start removes (RelayServer::housekeeping).
+//
+// An expired blob is treated as gone by every request even before the sweep
+// has deleted it, and a file deleted under a request (by a release or the
+// sweep on another thread) is answered as a missing blob, not as a failure.
 
 namespace {
 // Chunks returned by BlobGet are capped so one read never builds a frame near
 // the frame limit (lib/wire/limits.h has the same bound for uploads).
 constexpr std::uint32_t kMaxBlobRead = 256 * 1024;
+
+// Answers that must not tell a blob that exists apart from one that does not:
+// a BlobGet or BlobRelease from someone who may not fetch or release the blob
+// gets exactly what a made-up id gets.
+constexpr const char* kNoSuchFile = "blob_id: no such file, or offset past its end";
+constexpr const char* kNothingToRelease = "blob_id: no such file, or none you may release";
+constexpr const char* kNoUploadOfYours = "blob_id: no upload of yours has that id";
+
+struct BlobRefusal {
+  wire::ErrorCode code = wire::INVALID_ARGUMENT;
+  std::string reason;
+};
+
+bool file_is_gone(const BlobFileError& error) { return error.error_number() == ENOENT; }
+
+// After the row is gone: the blob no longer exists for any request, so a file
+// that cannot be deleted now is only disk space, logged and left to the sweep
+// at the next start.
+void remove_blob_file(BlobFiles& files, const std::string& blob_id) {
+  try {
+    files.remove(blob_id);
+  } catch (const BlobFileError& e) {
+    log_error("blob_remove_failed", std::string("error=\"") + e.what() + "\"");
+  }
+}
 }  // namespace
 
 net::Awaitable<void> RelaySession::on_blob_begin(const wire::Frame& frame) {
   const auto id = frame.request_id();
   const auto& req = frame.blob_begin();
   const std::string owner = username_;
+  const std::int64_t now = now_ms();
+  // Every BlobBegin, new or resuming, opens a fresh upload window.
+  const std::int64_t expires = now + ctx_.settings.blob_upload_window.count();
   wire::Frame reply;
   reply.set_request_id(id);
   auto* status = reply.mutable_blob_status();
   if (!req.upload_id().empty()) {
     const std::string blob_id = req.upload_id();
-    auto call12 = blocking([this, blob_id] { return ctx_.store->blob(blob_id); });
+    auto call12 = blocking([this, owner, blob_id, now, expires]() -> std::optional<BlobRecord> {
+      auto blob = ctx_.store->blob(blob_id);
+      if (!blob || blob->owner != owner || blob->expires_at_ms <= now) return std::nullopt;
+      if (blob->complete) return blob;
+      // Resume from what the file really holds. Chunks are written to the
+      // file before their offset is recorded, so after a crash of relayd
+      // (kill -9 included) the file holds at least `received` bytes; after a
+      // power cut the file's unsynced tail may be lost while the recorded
+      // offset survived, and then the file's size is the truth. Either way the
+      // answer never exceeds the bytes on disk, and the next chunk at that
+      // offset cuts off anything beyond it (BlobFiles::write_at).
+      std::uint64_t on_disk = 0;
+      bool created = false;
+      try {
+        on_disk = ctx_.blobs->size(blob_id);
+      } catch (const BlobFileError& e) {
+        if (!file_is_gone(e)) throw;
+        // The row was written and the file not (a crash between the two).
+        ctx_.blobs->create(blob_id);
+        created = true;
+      }
+      const std::uint64_t offset = std::min(blob->received, on_disk);
+      if (!ctx_.store->set_blob_received(blob_id, offset, expires)) {
+        // Completed, released or swept by another request meanwhile.
+        if (created) ctx_.blobs->remove(blob_id);
+        auto now_blob = ctx_.store->blob(blob_id);
+        if (now_blob && now_blob->owner == owner && now_blob->complete) return now_blob;
+        return std::nullopt;
+      }
+      blob->received = offset;
+      blob->expires_at_ms = expires;
+      return blob;
+    });
     const auto blob = co_await std::move(call12);
-    if (!blob || blob->owner != owner) {
+    if (!blob) {
       send_error(id, wire::NOT_FOUND, "upload_id: no unfinished upload of yours has that id");
       co_return;
     }
@@ -957,14 +1034,21 @@ net::Awaitable<void> RelaySession::on_blob_begin(const wire::Frame& frame) {
     co_return;
   }
   const std::string blob_id = crypto::to_hex(crypto::random_bytes(16));
-  const std::int64_t expires = now_ms() + ctx_.settings.blob_ttl.count();
   const BlobLimits limits{ctx_.settings.blob_max_size, ctx_.settings.blob_quota};
   Sha256Hash digest{};  // the validator has checked that sha256 is 32 bytes
   std::copy_n(req.sha256().begin(), digest.size(), digest.begin());
   const std::uint64_t size = req.size();
   auto call13 = blocking([this, owner, blob_id, size, digest, expires, limits] {
     const auto r = ctx_.store->begin_blob(owner, blob_id, size, digest, expires, limits);
-    if (r == BlobBeginStatus::Started) ctx_.blobs->create(blob_id);
+    if (r == BlobBeginStatus::Started) {
+      try {
+        ctx_.blobs->create(blob_id);
+      } catch (...) {
+        // No file, no upload: give the quota back before reporting the failure.
+        ctx_.store->remove_blob(blob_id);
+        throw;
+      }
+    }
     return r;
   });
   const auto outcome = co_await std::move(call13);
@@ -987,17 +1071,32 @@ net::Awaitable<void> RelaySession::on_blob_chunk(const wire::Frame& frame) {
   const std::string owner = username_;
   const std::string blob_id = req.blob_id();
   const std::uint64_t offset = req.offset();
-  const std::string data = req.data();
-  auto call14 = blocking([this, owner, blob_id, offset, data]() -> std::optional<std::string> {
-    const auto blob = ctx_.store->blob(blob_id);
-    if (!blob || blob->owner != owner) return "blob_id: no upload of yours has that id";
-    if (blob->complete) return "blob_id: that upload is already complete";
-    if (offset != blob->received) return "offset: expected " + std::to_string(blob->received);
-    if (offset + data.size() > blob->size) return "data: goes past the declared size";
-    ctx_.blobs->write_at(blob_id, offset, as_view(data));
-    ctx_.store->set_blob_received(blob_id, offset + data.size());
-    return std::nullopt;
-  });
+  const std::uint64_t end = offset + req.data().size();  // no overflow: offset is checked against received <= size
+  const std::int64_t now = now_ms();
+  const std::int64_t expires = now + ctx_.settings.blob_upload_window.count();
+  auto call14 =
+      blocking([this, owner, blob_id, offset, data = req.data(), now, expires]() -> std::optional<std::string> {
+        const auto blob = ctx_.store->blob(blob_id);
+        if (!blob || blob->owner != owner || blob->expires_at_ms <= now) return std::string(kNoUploadOfYours);
+        if (blob->complete) return "blob_id: that upload is already complete";
+        if (offset != blob->received) return "offset: expected " + std::to_string(blob->received);
+        if (data.size() > blob->size - offset) return "data: goes past the declared size";
+        // The bytes reach the file (the page cache, which survives a crash of
+        // relayd) before the new offset is recorded, so the recorded offset, the
+        // one acknowledged below and reported by BlobBegin{upload_id}, never
+        // exceeds what the file holds. The row update is one statement that also
+        // moves the expiry: no extra write per chunk.
+        try {
+          ctx_.blobs->write_at(blob_id, offset, as_view(data));
+        } catch (const BlobFileError& e) {
+          if (file_is_gone(e)) return std::string(kNoUploadOfYours);  // released or swept meanwhile
+          throw;
+        }
+        if (!ctx_.store->set_blob_received(blob_id, offset + data.size(), expires)) {
+          return std::string(kNoUploadOfYours);
+        }
+        return std::nullopt;
+      });
   const auto result = co_await std::move(call14);
   if (result) {
     send_error(id, wire::INVALID_ARGUMENT, *result);
@@ -1007,38 +1106,86 @@ net::Awaitable<void> RelaySession::on_blob_chunk(const wire::Frame& frame) {
   reply.set_request_id(id);
   auto* status = reply.mutable_blob_status();
   status->set_blob_id(blob_id);
-  status->set_offset(offset + data.size());
+  status->set_offset(end);
+  status->set_expires_at_ms(static_cast<std::uint64_t>(expires));
   queue_frame(reply);
 }
 
 net::Awaitable<void> RelaySession::on_blob_end(const wire::Frame& frame) {
   const auto id = frame.request_id();
+  const auto& req = frame.blob_end();
   const std::string owner = username_;
-  const std::string blob_id = frame.blob_end().blob_id();
-  auto call15 = blocking([this, owner, blob_id]() -> std::variant<std::string, BlobRecord> {
+  const std::string blob_id = req.blob_id();
+  // The validator has checked each name and refused repeats and more than
+  // the protocol's ceiling; this relay's own cap and the owner are checked
+  // here, before anything is read or written.
+  const auto reader_count = static_cast<std::size_t>(req.readers_size());
+  if (reader_count > ctx_.settings.max_recipients) {
+    send_error(id, wire::INVALID_ARGUMENT,
+               "blob_end.readers has " + std::to_string(reader_count) + " entries, more than this relay's maximum of " +
+                   std::to_string(ctx_.settings.max_recipients) + " (HelloOk.max_recipients)");
+    co_return;
+  }
+  std::vector<std::string> readers;
+  readers.reserve(reader_count);
+  for (std::size_t i = 0; i < reader_count; ++i) {
+    std::string name = wire::canonical_username(req.readers(static_cast<int>(i))).value();
+    if (name == owner) {
+      // Refused rather than dropped: a list naming only the owner would
+      // otherwise turn into no list, which lets anyone with the id fetch.
+      send_error(id, wire::INVALID_ARGUMENT,
+                 "blob_end.readers[" + std::to_string(i) +
+                     "] is the owner, who may always fetch the file; list only the others");
+      co_return;
+    }
+    readers.push_back(std::move(name));
+  }
+  const std::int64_t now = now_ms();
+  const std::int64_t expires = now + ctx_.settings.blob_ttl.count();
+  auto call15 = blocking([this, owner, blob_id, readers, now, expires]() -> std::variant<BlobRefusal, BlobRecord> {
     auto blob = ctx_.store->blob(blob_id);
-    if (!blob || blob->owner != owner) return std::string("blob_id: no upload of yours has that id");
+    if (!blob || blob->owner != owner || blob->expires_at_ms <= now) {
+      return BlobRefusal{wire::INVALID_ARGUMENT, kNoUploadOfYours};
+    }
+    // A repeated BlobEnd answers the blob's status and changes nothing, the
+    // readers included.
     if (blob->complete) return *blob;
     if (blob->received != blob->size) {
-      return "the upload is incomplete: " + std::to_string(blob->received) + " of " + std::to_string(blob->size) +
-             " bytes";
+      return BlobRefusal{wire::INVALID_ARGUMENT, "the upload is incomplete: " + std::to_string(blob->received) +
+                                                     " of " + std::to_string(blob->size) + " bytes"};
     }
     const auto digest = ctx_.blobs->sha256(blob_id);
     if (!crypto::constant_time_equal(digest, blob->sha256)) {
       // The upload cannot be repaired by resuming it: discard it, so that it
       // stops counting against the quota.
       ctx_.store->remove_blob(blob_id);
-      ctx_.blobs->remove(blob_id);
-      return std::string("sha256: does not match the bytes; the upload was discarded");
+      remove_blob_file(*ctx_.blobs, blob_id);
+      return BlobRefusal{wire::INVALID_ARGUMENT, "sha256: does not match the bytes; the upload was discarded"};
     }
     ctx_.blobs->sync(blob_id);
-    ctx_.store->complete_blob(blob_id);
-    blob->complete = true;
-    return *blob;
+    const auto done = ctx_.store->complete_blob(blob_id, readers, expires);
+    switch (done.status) {
+      case BlobCompleteStatus::Completed:
+        blob->complete = true;
+        blob->expires_at_ms = expires;
+        blob->restricted = !readers.empty();
+        return *blob;
+      case BlobCompleteStatus::UnknownReader: {
+        const auto at = std::find(readers.begin(), readers.end(), done.reader) - readers.begin();
+        return BlobRefusal{wire::NOT_FOUND, "blob_end.readers[" + std::to_string(at) +
+                                                "] names no account on this relay; the upload is not finished yet"};
+      }
+      case BlobCompleteStatus::NotReady:
+        break;
+    }
+    // Completed, released or swept by another request meanwhile.
+    auto now_blob = ctx_.store->blob(blob_id);
+    if (now_blob && now_blob->owner == owner && now_blob->complete) return *now_blob;
+    return BlobRefusal{wire::INVALID_ARGUMENT, kNoUploadOfYours};
   });
   const auto result = co_await std::move(call15);
-  if (const auto* error = std::get_if<std::string>(&result)) {
-    send_error(id, wire::INVALID_ARGUMENT, *error);
+  if (const auto* refusal = std::get_if<BlobRefusal>(&result)) {
+    send_error(id, refusal->code, refusal->reason);
     co_return;
   }
   const auto& blob = std::get<BlobRecord>(result);
@@ -1055,6 +1202,7 @@ net::Awaitable<void> RelaySession::on_blob_end(const wire::Frame& frame) {
 net::Awaitable<void> RelaySession::on_blob_get(const wire::Frame& frame) {
   const auto id = frame.request_id();
   const auto& req = frame.blob_get();
+  const std::string user = username_;
   const std::string blob_id = req.blob_id();
   const std::uint64_t offset = req.offset();
   const std::uint32_t want = req.max_length() == 0 ? kMaxBlobRead : std::min(req.max_length(), kMaxBlobRead);
@@ -1063,15 +1211,23 @@ net::Awaitable<void> RelaySession::on_blob_get(const wire::Frame& frame) {
     BlobRecord blob;
     crypto::Bytes data;
   };
-  auto call16 = blocking([this, blob_id, offset, want, now]() -> std::optional<Read> {
+  auto call16 = blocking([this, user, blob_id, offset, want, now]() -> std::optional<Read> {
     auto blob = ctx_.store->blob(blob_id);
     if (!blob || !blob->complete || blob->expires_at_ms <= now || offset > blob->size) return std::nullopt;
+    // Who may fetch: the owner always; for a blob with readers only a reader
+    // still holding a claim; for one without, anyone who knows the id.
+    if (blob->restricted && blob->owner != user && !ctx_.store->holds_blob_claim(blob_id, user)) return std::nullopt;
     const std::uint64_t n = std::min<std::uint64_t>(want, blob->size - offset);
-    return Read{*blob, ctx_.blobs->read(blob_id, offset, static_cast<std::size_t>(n))};
+    try {
+      return Read{*blob, ctx_.blobs->read(blob_id, offset, static_cast<std::size_t>(n))};
+    } catch (const BlobFileError& e) {
+      if (file_is_gone(e)) return std::nullopt;  // released or swept meanwhile
+      throw;
+    }
   });
   const auto result = co_await std::move(call16);
   if (!result) {
-    send_error(id, wire::NOT_FOUND, "blob_id: no such file, or offset past its end");
+    send_error(id, wire::NOT_FOUND, kNoSuchFile);
     co_return;
   }
   wire::Frame reply;
@@ -1083,6 +1239,28 @@ net::Awaitable<void> RelaySession::on_blob_get(const wire::Frame& frame) {
   data->set_total_size(result->blob.size);
   data->set_last(offset + result->data.size() >= result->blob.size);
   queue_frame(reply);
+}
+
+net::Awaitable<void> RelaySession::on_blob_release(const wire::Frame& frame) {
+  const auto id = frame.request_id();
+  const std::string user = username_;
+  const std::string blob_id = frame.blob_release().blob_id();
+  const auto now = now_ms();
+  auto call17 = blocking([this, user, blob_id, now] {
+    const auto status = ctx_.store->release_blob(blob_id, user, now);
+    // The row is gone, so the owner's quota is free now; then the bytes.
+    if (status == BlobReleaseStatus::Removed) remove_blob_file(*ctx_.blobs, blob_id);
+    return status;
+  });
+  const auto status = co_await std::move(call17);
+  if (status == BlobReleaseStatus::NotFound) {
+    send_error(id, wire::NOT_FOUND, kNothingToRelease);
+    co_return;
+  }
+  wire::Frame ok;
+  ok.set_request_id(id);
+  ok.mutable_ok();
+  queue_frame(ok);
 }
 
 }  // namespace sotto::relayd

@@ -65,6 +65,7 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   net::Awaitable<void> on_blob_chunk(const wire::Frame& frame);
   net::Awaitable<void> on_blob_end(const wire::Frame& frame);
   net::Awaitable<void> on_blob_get(const wire::Frame& frame);
+  net::Awaitable<void> on_blob_release(const wire::Frame& frame);
 
   net::Awaitable<void> issue_token(std::uint64_t request_id, const std::string& username, const std::string& device);
   void become_authenticated(const std::string& username, const crypto::Sha256Digest& token_hash);

@@ -22,7 +22,10 @@ struct ServerSettings {
   std::chrono::milliseconds token_lifetime{90LL * 24 * 3600 * 1000};
   std::chrono::milliseconds queue_ttl{30LL * 24 * 3600 * 1000};
   std::chrono::milliseconds queue_max_ttl{30LL * 24 * 3600 * 1000};
+  // A finished blob lives blob_ttl from its BlobEnd; an unfinished upload
+  // blob_upload_window from its last BlobBegin or BlobChunk.
   std::chrono::milliseconds blob_ttl{30LL * 24 * 3600 * 1000};
+  std::chrono::milliseconds blob_upload_window{24LL * 3600 * 1000};
   std::uint64_t queue_max_envelopes = 10'000;    // per recipient
   std::uint64_t queue_max_bytes = 100ull << 20;  // per recipient
   std::uint64_t blob_max_size = 100ull << 20;

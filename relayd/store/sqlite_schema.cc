@@ -121,8 +121,32 @@ CREATE INDEX blobs_by_owner ON blobs(owner_id);          -- blob_usage, quota ch
 CREATE INDEX blobs_by_expiry ON blobs(expires_at_ms);    -- expire
 )sql";
 
-constexpr std::array<store::Migration, 1> kMigrations{{
+// Version 2: who may fetch a blob (BlobEnd.readers) and BlobRelease.
+//
+// `restricted` is set when BlobEnd listed readers: only the owner and readers
+// still holding a claim may fetch the blob. It is kept apart from the claims
+// themselves so that a restricted blob whose claims are all gone (a reader's
+// account removed) stays closed to everyone else instead of becoming
+// fetchable by anyone with the id. Existing rows become unrestricted blobs,
+// which is what every version-1 blob was.
+//
+// One row per reader still holding a claim; BlobRelease deletes it, and the
+// blob with it once no claim remains. Rows follow their blob and their reader
+// by ON DELETE CASCADE.
+constexpr const char* kVersion2 = R"sql(
+ALTER TABLE blobs ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE blob_readers (
+  blob_id TEXT NOT NULL REFERENCES blobs(blob_id) ON DELETE CASCADE,
+  reader_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  PRIMARY KEY (blob_id, reader_id)            -- holds_blob_claim, release_blob, blob_readers, cascade from blobs
+) STRICT, WITHOUT ROWID;
+CREATE INDEX blob_readers_by_reader ON blob_readers(reader_id);  -- remove_user, cascade from users
+)sql";
+
+constexpr std::array<store::Migration, 2> kMigrations{{
     {"users, tokens, invites, prekeys, envelopes, blobs", kVersion1},
+    {"blob readers and restricted blobs", kVersion2},
 }};
 
 }  // namespace

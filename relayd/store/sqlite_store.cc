@@ -161,6 +161,17 @@ std::optional<RemovedUser> SqliteStore::remove_user(std::string_view username) {
     while (blobs->step() == StepResult::Row) removed.blob_ids.push_back(blobs->column_text(0));
   }
   {
+    // Others' blobs on which this user holds the last claim go as if the
+    // user had released them; the other claims follow by ON DELETE CASCADE.
+    auto last = writer_.cached(
+        "DELETE FROM blobs WHERE blob_id IN (SELECT r.blob_id FROM blob_readers r WHERE r.reader_id = ?1 "
+        "AND NOT EXISTS (SELECT 1 FROM blob_readers o WHERE o.blob_id = r.blob_id AND o.reader_id != ?1)) "
+        "RETURNING blob_id");
+    last->bind(1, *id);
+    while (last->step() == StepResult::Row) removed.blob_ids.push_back(last->column_text(0));
+    std::sort(removed.blob_ids.begin(), removed.blob_ids.end());
+  }
+  {
     // Tokens, prekeys, queued deliveries, blob rows and the queue totals
     // follow by ON DELETE CASCADE.
     auto remove = writer_.cached("DELETE FROM users WHERE id = ?");
@@ -647,30 +658,114 @@ BlobBeginStatus SqliteStore::begin_blob(std::string_view owner, std::string_view
 std::optional<BlobRecord> SqliteStore::blob(std::string_view blob_id) {
   const std::lock_guard lock(read_mutex_);
   auto select = reader_.cached(
-      "SELECT b.blob_id, u.username, b.size, b.sha256, b.received, b.complete, b.expires_at_ms "
+      "SELECT b.blob_id, u.username, b.size, b.sha256, b.received, b.complete, b.expires_at_ms, b.restricted "
       "FROM blobs b JOIN users u ON u.id = b.owner_id WHERE b.blob_id = ?");
   select->bind(1, blob_id);
   if (select->step() != StepResult::Row) return std::nullopt;
   return BlobRecord{select->column_text(0),     select->column_text(1),          to_u64(select->column_int64(2)),
                     fixed_blob<32>(*select, 3), to_u64(select->column_int64(4)), select->column_int64(5) != 0,
-                    select->column_int64(6)};
+                    select->column_int64(6),    select->column_int64(7) != 0};
 }
 
-bool SqliteStore::set_blob_received(std::string_view blob_id, std::uint64_t offset) {
+bool SqliteStore::set_blob_received(std::string_view blob_id, std::uint64_t offset, std::int64_t expires_at_ms) {
   const std::lock_guard lock(write_mutex_);
-  auto update = writer_.cached("UPDATE blobs SET received = ?1 WHERE blob_id = ?2 AND complete = 0 AND size >= ?1");
+  auto update = writer_.cached(
+      "UPDATE blobs SET received = ?1, expires_at_ms = ?3 WHERE blob_id = ?2 AND complete = 0 AND size >= ?1");
   update->bind(1, offset);
   update->bind(2, blob_id);
+  update->bind(3, expires_at_ms);
   update->step();
   return writer_.changes() == 1;
 }
 
-bool SqliteStore::complete_blob(std::string_view blob_id) {
+BlobCompleteResult SqliteStore::complete_blob(std::string_view blob_id, std::span<const std::string> readers,
+                                              std::int64_t expires_at_ms) {
   const std::lock_guard lock(write_mutex_);
-  auto update = writer_.cached("UPDATE blobs SET complete = 1 WHERE blob_id = ? AND received = size");
-  update->bind(1, blob_id);
-  update->step();
-  return writer_.changes() == 1;
+  Transaction transaction(writer_);
+  {
+    auto update = writer_.cached(
+        "UPDATE blobs SET complete = 1, restricted = ?2, expires_at_ms = ?3 "
+        "WHERE blob_id = ?1 AND complete = 0 AND received = size");
+    update->bind(1, blob_id);
+    update->bind(2, readers.empty() ? 0 : 1);
+    update->bind(3, expires_at_ms);
+    update->step();
+  }
+  if (writer_.changes() != 1) return {BlobCompleteStatus::NotReady, {}};
+  for (const std::string& reader : readers) {
+    const auto id = user_id(writer_, reader);
+    if (!id) return {BlobCompleteStatus::UnknownReader, reader};  // rolls the completion back
+    // A name given twice (the validator refuses that) holds one claim.
+    auto insert = writer_.cached("INSERT INTO blob_readers (blob_id, reader_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    insert->bind(1, blob_id);
+    insert->bind(2, *id);
+    insert->step();
+  }
+  transaction.commit();
+  return {BlobCompleteStatus::Completed, {}};
+}
+
+bool SqliteStore::holds_blob_claim(std::string_view blob_id, std::string_view reader) {
+  const std::lock_guard lock(read_mutex_);
+  auto select = reader_.cached(
+      "SELECT 1 FROM blob_readers WHERE blob_id = ? AND reader_id = (SELECT id FROM users WHERE username = ?)");
+  select->bind(1, blob_id);
+  select->bind(2, reader);
+  const bool found = select->step() == StepResult::Row;
+  return found;
+}
+
+std::vector<std::string> SqliteStore::blob_readers(std::string_view blob_id) {
+  const std::lock_guard lock(read_mutex_);
+  auto select = reader_.cached(
+      "SELECT u.username FROM blob_readers r JOIN users u ON u.id = r.reader_id WHERE r.blob_id = ? "
+      "ORDER BY u.username");
+  select->bind(1, blob_id);
+  std::vector<std::string> readers;
+  while (select->step() == StepResult::Row) readers.push_back(select->column_text(0));
+  return readers;
+}
+
+BlobReleaseStatus SqliteStore::release_blob(std::string_view blob_id, std::string_view user, std::int64_t now_ms) {
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  std::int64_t owner_id = 0;
+  {
+    // An expired blob is gone for every purpose, even before expire() runs.
+    auto find = writer_.cached("SELECT owner_id FROM blobs WHERE blob_id = ? AND expires_at_ms > ?");
+    find->bind(1, blob_id);
+    find->bind(2, now_ms);
+    if (find->step() != StepResult::Row) return BlobReleaseStatus::NotFound;
+    owner_id = find->column_int64(0);
+  }
+  const auto id = user_id(writer_, user);
+  if (!id) return BlobReleaseStatus::NotFound;
+  const auto remove = [&] {
+    // The claims follow by ON DELETE CASCADE.
+    auto statement = writer_.cached("DELETE FROM blobs WHERE blob_id = ?");
+    statement->bind(1, blob_id);
+    statement->step();
+    transaction.commit();
+    return BlobReleaseStatus::Removed;
+  };
+  if (*id == owner_id) return remove();
+  {
+    auto drop = writer_.cached("DELETE FROM blob_readers WHERE blob_id = ? AND reader_id = ?");
+    drop->bind(1, blob_id);
+    drop->bind(2, *id);
+    drop->step();
+  }
+  if (writer_.changes() != 1) return BlobReleaseStatus::NotFound;
+  {
+    auto others = writer_.cached("SELECT 1 FROM blob_readers WHERE blob_id = ? LIMIT 1");
+    others->bind(1, blob_id);
+    if (others->step() == StepResult::Row) {
+      others->reset();
+      transaction.commit();
+      return BlobReleaseStatus::ClaimReleased;
+    }
+  }
+  return remove();
 }
 
 bool SqliteStore::remove_blob(std::string_view blob_id) {

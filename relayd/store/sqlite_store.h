@@ -84,8 +84,12 @@ class SqliteStore final : public Store {
   BlobBeginStatus begin_blob(std::string_view owner, std::string_view blob_id, std::uint64_t size,
                              const Sha256Hash& sha256, std::int64_t expires_at_ms, const BlobLimits& limits) override;
   std::optional<BlobRecord> blob(std::string_view blob_id) override;
-  bool set_blob_received(std::string_view blob_id, std::uint64_t offset) override;
-  bool complete_blob(std::string_view blob_id) override;
+  bool set_blob_received(std::string_view blob_id, std::uint64_t offset, std::int64_t expires_at_ms) override;
+  BlobCompleteResult complete_blob(std::string_view blob_id, std::span<const std::string> readers,
+                                   std::int64_t expires_at_ms) override;
+  bool holds_blob_claim(std::string_view blob_id, std::string_view reader) override;
+  std::vector<std::string> blob_readers(std::string_view blob_id) override;
+  BlobReleaseStatus release_blob(std::string_view blob_id, std::string_view user, std::int64_t now_ms) override;
   bool remove_blob(std::string_view blob_id) override;
   BlobUsage blob_usage(std::string_view owner) override;
 

@@ -173,9 +173,41 @@ struct BlobRecord {
   std::string owner;
   std::uint64_t size = 0;
   Sha256Hash sha256{};
-  std::uint64_t received = 0;  // bytes durably received so far (the resume offset)
+  // Bytes received so far, as recorded after they were written to the blob's
+  // file: never more than the file holds after a process crash (the resume
+  // offset; see relay_session.cc for a power cut).
+  std::uint64_t received = 0;
   bool complete = false;
+  // An unfinished upload: its last BlobBegin/BlobChunk plus the upload
+  // window; a complete blob: its BlobEnd plus the blob TTL.
   std::int64_t expires_at_ms = 0;
+  // Completed with readers: only the owner and readers still holding a
+  // claim (blob_readers) may fetch it.
+  bool restricted = false;
+};
+
+enum class BlobCompleteStatus {
+  Completed,
+  // No such blob, already complete, or not every byte received; nothing changed.
+  NotReady,
+  // BlobCompleteResult::reader names no account; nothing changed.
+  UnknownReader,
+};
+
+struct BlobCompleteResult {
+  BlobCompleteStatus status = BlobCompleteStatus::Completed;
+  std::string reader;  // for UnknownReader
+};
+
+enum class BlobReleaseStatus {
+  // No such blob, it has expired, or the caller is neither its owner nor a
+  // reader holding a claim; nothing changed.
+  NotFound,
+  // The caller's claim is gone; other readers still hold theirs.
+  ClaimReleased,
+  // The blob's row is gone (released by its owner, or by the last reader):
+  // the caller deletes its file.
+  Removed,
 };
 
 struct BlobUsage {
@@ -185,7 +217,9 @@ struct BlobUsage {
 };
 
 struct RemovedUser {
-  std::vector<std::string> blob_ids;  // whose files the caller must now delete
+  // Whose files the caller must now delete: the user's own blobs, and blobs
+  // of others on which the user held the last claim.
+  std::vector<std::string> blob_ids;
 };
 
 struct ExpiryResult {
@@ -218,8 +252,10 @@ class Store {
   virtual std::optional<UserRecord> find_user(std::string_view username) = 0;
   // Every user, ordered by username.
   virtual std::vector<UserRecord> list_users() = 0;
-  // Removes the account with its tokens, prekeys, queued envelopes (to it)
-  // and blob rows. Envelopes it sent to others stay queued for them.
+  // Removes the account with its tokens, prekeys, queued envelopes (to it),
+  // blob rows and claims on others' blobs (a blob whose last claim this was is
+  // removed, as if the user had released it). Envelopes it sent to others
+  // stay queued for them.
   // nullopt if there was no such user.
   virtual std::optional<RemovedUser> remove_user(std::string_view username) = 0;
 
@@ -299,11 +335,25 @@ class Store {
                                      const Sha256Hash& sha256, std::int64_t expires_at_ms,
                                      const BlobLimits& limits) = 0;
   virtual std::optional<BlobRecord> blob(std::string_view blob_id) = 0;
-  // Records the bytes received so far. False if the blob does not exist, is
+  // Records the bytes received so far and the upload's new expiry, in one
+  // statement (one write per chunk). False if the blob does not exist, is
   // complete, or offset exceeds its size.
-  virtual bool set_blob_received(std::string_view blob_id, std::uint64_t offset) = 0;
-  // Marks the blob complete. False unless it exists and received == size.
-  virtual bool complete_blob(std::string_view blob_id) = 0;
+  virtual bool set_blob_received(std::string_view blob_id, std::uint64_t offset, std::int64_t expires_at_ms) = 0;
+  // In one transaction: marks the blob complete, sets its expiry, and gives
+  // each reader (canonical names) a claim; with readers the blob becomes
+  // restricted. NotReady unless it exists, is not complete yet and
+  // received == size: a complete blob's readers never change.
+  virtual BlobCompleteResult complete_blob(std::string_view blob_id, std::span<const std::string> readers,
+                                           std::int64_t expires_at_ms) = 0;
+  // Whether reader holds a claim on the blob (was listed at completion and
+  // has not released it).
+  virtual bool holds_blob_claim(std::string_view blob_id, std::string_view reader) = 0;
+  // The readers still holding a claim, ordered by name.
+  virtual std::vector<std::string> blob_readers(std::string_view blob_id) = 0;
+  // BlobRelease by `user` at now_ms, in one transaction: the owner removes
+  // the blob (complete or not); a reader holding a claim gives it up, and the
+  // blob is removed with the last claim. See BlobReleaseStatus.
+  virtual BlobReleaseStatus release_blob(std::string_view blob_id, std::string_view user, std::int64_t now_ms) = 0;
   // False if no such blob.
   virtual bool remove_blob(std::string_view blob_id) = 0;
   virtual BlobUsage blob_usage(std::string_view owner) = 0;

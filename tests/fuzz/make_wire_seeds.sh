@@ -49,9 +49,13 @@ frame valid_blob_chunk "request_id: 12 blob_chunk { blob_id: \"$blob\" offset: 0
 frame valid_blob_end "request_id: 13 blob_end { blob_id: \"$blob\" }"
 frame valid_blob_get "request_id: 14 blob_get { blob_id: \"$blob\" offset: 0 max_length: 262144 }"
 frame valid_ping 'request_id: 15 ping { }'
+frame valid_blob_end_readers "request_id: 19 blob_end { blob_id: \"$blob\" readers: \"bob\" readers: \"Carol\" }"
+frame valid_blob_release "request_id: 20 blob_release { blob_id: \"$blob\" }"
 # Refused ones, so mutations start near both sides of each rule.
 frame server_deliver "request_id: 0 deliver { delivery_id: 42 message_id: \"$id16\" sender: \"alice\" envelope: \"x\" }"
 frame send_short_message_id 'request_id: 16 send { message_id: "short" recipients: "bob" envelope: "x" }'
+frame blob_end_repeated_reader "request_id: 21 blob_end { blob_id: \"$blob\" readers: \"bob\" readers: \"BOB\" }"
+frame blob_release_bad_id 'request_id: 22 blob_release { blob_id: "../relay.db" }'
 frame register_bad_username "request_id: 17 register { username: \"../root\" password: \"password1\" identity { signing_key: \"$key32\" dh_key: \"$key32\" signature: \"$sig64\" } }"
 
 # Decoder streams built from the frames above.
@@ -67,6 +71,7 @@ stream() {  # stream NAME FRAME...: writes frame_decoder_fuzz/NAME.bin
 stream valid_hello valid_hello
 stream valid_session valid_hello valid_login valid_publish_prekeys valid_send valid_deliver_ack valid_ping
 stream valid_blob_upload valid_blob_begin valid_blob_chunk valid_blob_end valid_blob_get
+stream valid_blob_shared valid_blob_begin valid_blob_chunk valid_blob_end_readers valid_blob_get valid_blob_release
 printf '\xff\xff\xff\xff' >"$decoder/huge_length.bin"
 printf '\x00\x00\x00\x00' >"$decoder/zero_length.bin"
 printf '\x00\x00\x00\x05\x08\x01\x9a\x06\x00' >"$decoder/unknown_body.bin"

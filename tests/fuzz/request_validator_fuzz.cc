@@ -161,8 +161,18 @@ void check_accepted(const Frame& f) {
       require(!f.blob_chunk().data().empty() && f.blob_chunk().data().size() <= wire::kMaxBlobChunkBytes,
               "blob_chunk.data");
       break;
-    case Frame::kBlobEnd:
+    case Frame::kBlobEnd: {
       require(plain_blob_id_ok(f.blob_end().blob_id()), "blob_end.blob_id");
+      require(static_cast<std::size_t>(f.blob_end().readers_size()) <= wire::kMaxBlobReaders, "blob_end.readers count");
+      std::set<std::string> seen;
+      for (const auto& r : f.blob_end().readers()) {
+        require(plain_username_ok(r), "blob_end.readers name");
+        require(seen.insert(lower(r)).second, "blob_end.readers duplicate");
+      }
+      break;
+    }
+    case Frame::kBlobRelease:
+      require(plain_blob_id_ok(f.blob_release().blob_id()), "blob_release.blob_id");
       break;
     case Frame::kBlobGet:
       require(plain_blob_id_ok(f.blob_get().blob_id()), "blob_get.blob_id");

@@ -45,7 +45,7 @@ TEST(ConnectionPhase, AllowsAccountRequestsButNoReauthenticationAfterAuthenticat
   expect_allowed_exactly(
       ConnectionPhase::kAuthenticated,
       {Frame::kLogout, Frame::kPublishPrekeys, Frame::kFetchBundle, Frame::kSend, Frame::kDeliverAck, Frame::kPresence,
-       Frame::kBlobBegin, Frame::kBlobChunk, Frame::kBlobEnd, Frame::kBlobGet, Frame::kPing});
+       Frame::kBlobBegin, Frame::kBlobChunk, Frame::kBlobEnd, Frame::kBlobGet, Frame::kBlobRelease, Frame::kPing});
   EXPECT_EQ(check_request_allowed(ConnectionPhase::kAuthenticated, sample_frame(Frame::kLogin))->reason,
             "login is not allowed after authentication");
 }

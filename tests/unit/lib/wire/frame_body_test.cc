@@ -18,6 +18,7 @@ TEST(BodyName, NamesEveryBodyDistinctlyAsInRelayProto) {
     EXPECT_TRUE(names.insert(name).second) << name;
   }
   EXPECT_EQ(body_name(Frame::kBlobChunk), "blob_chunk");
+  EXPECT_EQ(body_name(Frame::kBlobRelease), "blob_release");
   EXPECT_EQ(body_name(Frame::BODY_NOT_SET), "unset");
 }
 
@@ -33,11 +34,13 @@ TEST(BodyName, KnowsExactlyTheBodiesOfTheSampleList) {
   }
 }
 
-TEST(IsClientRequest, SplitsBodiesIntoFifteenRequestsAndTwelveServerBodies) {
+TEST(IsClientRequest, SplitsBodiesIntoSixteenRequestsAndTwelveServerBodies) {
   int requests = 0;
   for (const Frame::BodyCase body : samples::all_body_cases()) requests += is_client_request(body) ? 1 : 0;
-  EXPECT_EQ(requests, 15);
+  EXPECT_EQ(requests, 16);
+  EXPECT_EQ(samples::all_body_cases().size(), 28u);
   EXPECT_TRUE(is_client_request(Frame::kSend));
+  EXPECT_TRUE(is_client_request(Frame::kBlobRelease));
   EXPECT_FALSE(is_client_request(Frame::kDeliver));
   EXPECT_FALSE(is_client_request(Frame::kToken));
   EXPECT_FALSE(is_client_request(Frame::BODY_NOT_SET));

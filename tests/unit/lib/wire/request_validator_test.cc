@@ -50,7 +50,7 @@ TEST(RequestValidator, AcceptsAValidExampleOfEveryClientRequest) {
     EXPECT_FALSE(error.has_value()) << error->reason;
     ++checked;
   }
-  EXPECT_EQ(checked, 15);
+  EXPECT_EQ(checked, 16);
 }
 
 TEST(RequestValidator, RefusesEveryServerOnlyBodyFromAClient) {
@@ -435,6 +435,44 @@ TEST(RequestValidator, BlobEndAndBlobGetNameAValidBlob) {
   expect_invalid(
       Frame::kBlobGet, [](Frame& f) { f.mutable_blob_get()->set_blob_id(std::string(65, 'b')); },
       "blob_get.blob_id is longer than 64 characters (65)");
+}
+
+TEST(RequestValidator, BlobEndHasZeroTo1000Readers) {
+  const auto with_count = [](std::size_t n) {
+    return [n](Frame& f) {
+      f.mutable_blob_end()->clear_readers();
+      for (std::size_t i = 0; i < n; ++i) f.mutable_blob_end()->add_readers(usernames(i));
+    };
+  };
+  expect_valid(Frame::kBlobEnd, with_count(0));  // anyone with the id may fetch
+  expect_valid(Frame::kBlobEnd, with_count(kMaxBlobReaders));
+  expect_invalid(Frame::kBlobEnd, with_count(kMaxBlobReaders + 1),
+                 "blob_end.readers has 1001 entries, more than the maximum of 1000");
+}
+
+TEST(RequestValidator, BlobEndReadersAreValidDistinctUsernames) {
+  expect_valid(Frame::kBlobEnd, [](Frame& f) { f.mutable_blob_end()->set_readers(0, "BOB"); });
+  expect_invalid(
+      Frame::kBlobEnd, [](Frame& f) { f.mutable_blob_end()->set_readers(1, "../carol"); },
+      "blob_end.readers[1] is not a valid username: username contains the character '/' at position 3 (only a-z, "
+      "0-9, '_', '.' and '-' are allowed)");
+  expect_invalid(
+      Frame::kBlobEnd, [](Frame& f) { f.mutable_blob_end()->set_readers(0, ""); },
+      "blob_end.readers[0] is not a valid username: username is empty");
+  // "Carol" and "carol" are one account, so one claim.
+  expect_invalid(
+      Frame::kBlobEnd, [](Frame& f) { f.mutable_blob_end()->add_readers("Carol"); },
+      "blob_end.readers[2] repeats an earlier reader");
+}
+
+TEST(RequestValidator, BlobReleaseNamesAValidBlob) {
+  expect_valid(Frame::kBlobRelease, [](Frame& f) { f.mutable_blob_release()->set_blob_id("a"); });
+  expect_invalid(
+      Frame::kBlobRelease, [](Frame& f) { f.mutable_blob_release()->clear_blob_id(); },
+      "blob_release.blob_id is empty");
+  expect_invalid(
+      Frame::kBlobRelease, [](Frame& f) { f.mutable_blob_release()->set_blob_id("x/../y"); },
+      "blob_release.blob_id contains a character outside [A-Za-z0-9_-] at position 2");
 }
 
 }  // namespace

@@ -5,33 +5,15 @@
 namespace sotto::wire::samples {
 
 std::vector<Frame::BodyCase> all_body_cases() {
-  return {Frame::kHello,
-          Frame::kHelloOk,
-          Frame::kError,
-          Frame::kOk,
-          Frame::kRegister,
-          Frame::kLogin,
-          Frame::kToken,
-          Frame::kResume,
-          Frame::kLogout,
-          Frame::kPublishPrekeys,
-          Frame::kPrekeyStatus,
-          Frame::kFetchBundle,
-          Frame::kBundle,
-          Frame::kSend,
-          Frame::kSendAck,
-          Frame::kDeliver,
-          Frame::kDeliverAck,
-          Frame::kPresence,
-          Frame::kPresenceStatus,
-          Frame::kBlobBegin,
-          Frame::kBlobChunk,
-          Frame::kBlobEnd,
-          Frame::kBlobStatus,
-          Frame::kBlobGet,
-          Frame::kBlobData,
-          Frame::kPing,
-          Frame::kPong};
+  return {
+      Frame::kHello,      Frame::kHelloOk,        Frame::kError,          Frame::kOk,
+      Frame::kRegister,   Frame::kLogin,          Frame::kToken,          Frame::kResume,
+      Frame::kLogout,     Frame::kPublishPrekeys, Frame::kPrekeyStatus,   Frame::kFetchBundle,
+      Frame::kBundle,     Frame::kSend,           Frame::kSendAck,        Frame::kDeliver,
+      Frame::kDeliverAck, Frame::kPresence,       Frame::kPresenceStatus, Frame::kBlobBegin,
+      Frame::kBlobChunk,  Frame::kBlobEnd,        Frame::kBlobStatus,     Frame::kBlobGet,
+      Frame::kBlobData,   Frame::kBlobRelease,    Frame::kPing,           Frame::kPong,
+  };
 }
 
 std::string pattern_bytes(std::size_t n, std::uint8_t seed) {
@@ -176,6 +158,8 @@ Frame sample_frame(Frame::BodyCase body) {
       break;
     case Frame::kBlobEnd:
       f.mutable_blob_end()->set_blob_id("b7f3c2a19d8e4f6a0b1c2d3e4f5a6b7c");
+      f.mutable_blob_end()->add_readers("bob");
+      f.mutable_blob_end()->add_readers("carol");
       break;
     case Frame::kBlobStatus:
       f.mutable_blob_status()->set_blob_id("b7f3c2a19d8e4f6a0b1c2d3e4f5a6b7c");
@@ -194,6 +178,9 @@ Frame sample_frame(Frame::BodyCase body) {
       f.mutable_blob_data()->set_data(pattern_bytes(1000, 9));
       f.mutable_blob_data()->set_total_size(300000);
       f.mutable_blob_data()->set_last(false);
+      break;
+    case Frame::kBlobRelease:
+      f.mutable_blob_release()->set_blob_id("b7f3c2a19d8e4f6a0b1c2d3e4f5a6b7c");
       break;
     case Frame::kPing:
       f.mutable_ping();

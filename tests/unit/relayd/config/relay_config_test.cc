@@ -66,6 +66,7 @@ blobs:
   max_size: 10MiB
   quota_per_user: 100MiB
   ttl: 2d
+  upload_window: 90m
 commit:
   max_delay: 0ms
   max_batch: 64
@@ -93,6 +94,8 @@ TEST(RelayConfig, EmptyFileGivesTheBuiltInDefaults) {
   EXPECT_EQ(c.rate_limits.login_per_account, (RateLimitSetting{10, minutes(1), 5}));
   EXPECT_EQ(c.queue.ttl, 30 * kDay);
   EXPECT_EQ(c.blobs.quota_per_user, 1u << 30);
+  EXPECT_EQ(c.blobs.ttl, 30 * kDay);
+  EXPECT_EQ(c.blobs.upload_window, hours(24));
   EXPECT_EQ(c.commit.max_delay, milliseconds(2));
   EXPECT_EQ(c.presence, PresenceVisibility::everyone);
   EXPECT_FALSE(c.metrics.listen);
@@ -161,6 +164,7 @@ TEST(RelayConfig, ReadsAFileThatChangesEverySetting) {
   EXPECT_EQ(c.blobs.max_size, 10u << 20);
   EXPECT_EQ(c.blobs.quota_per_user, 100u << 20);
   EXPECT_EQ(c.blobs.ttl, 2 * kDay);
+  EXPECT_EQ(c.blobs.upload_window, minutes(90));
   EXPECT_EQ(c.commit.max_delay, milliseconds(0));
   EXPECT_EQ(c.commit.max_batch, 64u);
   EXPECT_EQ(c.presence, PresenceVisibility::nobody);
@@ -287,6 +291,13 @@ TEST(RelayConfig, RejectsABlobLimitAboveTheQuota) {
   EXPECT_STREQ(relay_error("blobs:\n  quota_per_user: 10MiB\n").what(),
                "relayd.yaml:2:19: blobs.quota_per_user: blobs.max_size (100MiB) must not exceed blobs.quota_per_user "
                "(10MiB)");
+}
+
+TEST(RelayConfig, BlobUploadWindowIsOneSecondToAYear) {
+  EXPECT_EQ(parse_relay_config("blobs:\n  upload_window: 1s\n", "relayd.yaml").blobs.upload_window, seconds(1));
+  EXPECT_STREQ(relay_error("blobs:\n  upload_window: 500ms\n").what(),
+               "relayd.yaml:2:18: blobs.upload_window: 500ms is out of range; it must be from 1s to 365d");
+  EXPECT_EQ(relay_error("blobs:\n  upload_window: 366d\n").key_path(), "blobs.upload_window");
 }
 
 TEST(RelayConfig, RejectsAQueueTooSmallForOneFrameAcrossSections) {

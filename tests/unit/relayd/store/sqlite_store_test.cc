@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "lib/store/database.h"
+#include "lib/store/migrations.h"
 #include "lib/store/store_error.h"
+#include "relayd/store/sqlite_schema.h"
 #include "tests/support/file_mode.h"
 #include "tests/support/temp_dir.h"
 
@@ -52,6 +54,11 @@ PendingSend send(const std::string& sender, std::uint8_t id, std::vector<std::st
 
 using sotto::testing::file_mode;
 
+int raw_version(const std::filesystem::path& path) {
+  store::Database db(path);
+  return store::schema_version(db);
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   SqliteStoreTest() : store_(path()) {
@@ -88,7 +95,7 @@ TEST_F(SqliteStoreTest, DatabaseAndWalFilesHaveMode0600) {
   EXPECT_EQ(file_mode(dir_ / "relay.db-shm"), 0600u);
 }
 
-TEST_F(SqliteStoreTest, FileIsInWalModeAtSchemaVersion1) {
+TEST_F(SqliteStoreTest, FileIsInWalModeAtSchemaVersion2) {
   // A plain connection that sets no pragmas of its own sees what the file holds.
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open_v2(path().c_str(), &raw, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
@@ -101,21 +108,21 @@ TEST_F(SqliteStoreTest, FileIsInWalModeAtSchemaVersion1) {
     return value;
   };
   EXPECT_EQ(query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(query("PRAGMA user_version"), "1");
+  EXPECT_EQ(query("PRAGMA user_version"), "2");
   sqlite3_close(raw);
 }
 
 TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerRelayd) {
   {
     store::Database db(path());
-    db.exec("PRAGMA user_version = 2");
+    db.exec("PRAGMA user_version = 3");
   }
   try {
     SqliteStore newer(path());
-    FAIL() << "a version-2 file was opened";
+    FAIL() << "a version-3 file was opened";
   } catch (const store::NewerSchemaError& error) {
-    EXPECT_EQ(error.found_version(), 2);
-    EXPECT_EQ(error.supported_version(), 1);
+    EXPECT_EQ(error.found_version(), 3);
+    EXPECT_EQ(error.supported_version(), 2);
   }
 }
 
@@ -688,17 +695,26 @@ TEST_F(SqliteStoreTest, BeginsABlobAndTracksItsUpload) {
   EXPECT_FALSE(record->complete);
   EXPECT_EQ(record->expires_at_ms, kNow + kHour);
 
-  EXPECT_FALSE(store_.complete_blob("b1")) << "completed before every byte arrived";
-  EXPECT_FALSE(store_.set_blob_received("b1", 101));
-  EXPECT_TRUE(store_.set_blob_received("b1", 60));
+  EXPECT_FALSE(record->restricted);
+
+  EXPECT_EQ(store_.complete_blob("b1", {}, kNow + 2 * kHour).status, BlobCompleteStatus::NotReady)
+      << "completed before every byte arrived";
+  EXPECT_FALSE(store_.set_blob_received("b1", 101, kNow + 2 * kHour));
+  EXPECT_EQ(store_.blob("b1")->expires_at_ms, kNow + kHour) << "a refused update moved the expiry";
+  EXPECT_TRUE(store_.set_blob_received("b1", 60, kNow + 2 * kHour));
   EXPECT_EQ(store_.blob("b1")->received, 60u);
-  EXPECT_TRUE(store_.set_blob_received("b1", 100));
-  EXPECT_TRUE(store_.complete_blob("b1"));
+  EXPECT_EQ(store_.blob("b1")->expires_at_ms, kNow + 2 * kHour) << "a chunk moves the upload window";
+  EXPECT_TRUE(store_.set_blob_received("b1", 100, kNow + 3 * kHour));
+  EXPECT_EQ(store_.complete_blob("b1", {}, kNow + 30 * kHour).status, BlobCompleteStatus::Completed);
   record = store_.blob("b1");
   EXPECT_TRUE(record->complete);
-  EXPECT_FALSE(store_.set_blob_received("b1", 10)) << "a complete blob changed";
-  EXPECT_FALSE(store_.set_blob_received("nope", 0));
-  EXPECT_FALSE(store_.complete_blob("nope"));
+  EXPECT_FALSE(record->restricted);
+  EXPECT_EQ(record->expires_at_ms, kNow + 30 * kHour) << "completion starts the TTL";
+  EXPECT_FALSE(store_.set_blob_received("b1", 10, kNow)) << "a complete blob changed";
+  EXPECT_EQ(store_.complete_blob("b1", {}, kNow).status, BlobCompleteStatus::NotReady) << "completed twice";
+  EXPECT_EQ(store_.blob("b1")->expires_at_ms, kNow + 30 * kHour);
+  EXPECT_FALSE(store_.set_blob_received("nope", 0, kNow));
+  EXPECT_EQ(store_.complete_blob("nope", {}, kNow).status, BlobCompleteStatus::NotReady);
 }
 
 TEST_F(SqliteStoreTest, RefusesABlobAboveTheSizeCap) {
@@ -735,6 +751,156 @@ TEST_F(SqliteStoreTest, RefusesHostileBlobIds) {
         << "id of " << id.size() << " bytes";
   }
   EXPECT_EQ(store_.blob_usage("alice"), BlobUsage{});
+}
+
+// ---- blob readers and release ----
+
+class BlobReadersTest : public SqliteStoreTest {
+ protected:
+  BlobReadersTest() { EXPECT_TRUE(store_.create_user(user("dave"))); }
+
+  // A fully received upload of alice's, not yet complete.
+  void upload(const std::string& id, std::uint64_t size = 100) {
+    ASSERT_EQ(store_.begin_blob("alice", id, size, hash(7), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+    ASSERT_TRUE(store_.set_blob_received(id, size, kNow + kHour));
+  }
+  BlobCompleteStatus complete(const std::string& id, std::vector<std::string> readers) {
+    return store_.complete_blob(id, readers, kNow + 30 * kHour).status;
+  }
+};
+
+TEST_F(BlobReadersTest, CompletingWithReadersGivesEachAClaimAndRestrictsTheBlob) {
+  upload("b1");
+  ASSERT_EQ(complete("b1", {"carol", "bob"}), BlobCompleteStatus::Completed);
+  EXPECT_TRUE(store_.blob("b1")->restricted);
+  EXPECT_EQ(store_.blob_readers("b1"), (std::vector<std::string>{"bob", "carol"}));
+  EXPECT_TRUE(store_.holds_blob_claim("b1", "bob"));
+  EXPECT_TRUE(store_.holds_blob_claim("b1", "carol"));
+  EXPECT_FALSE(store_.holds_blob_claim("b1", "dave"));
+  EXPECT_FALSE(store_.holds_blob_claim("b1", "alice")) << "the owner needs no claim";
+  EXPECT_FALSE(store_.holds_blob_claim("nope", "bob"));
+}
+
+TEST_F(BlobReadersTest, ACompleteBlobsReadersNeverChange) {
+  upload("b1");
+  ASSERT_EQ(complete("b1", {"bob"}), BlobCompleteStatus::Completed);
+  EXPECT_EQ(complete("b1", {"dave"}), BlobCompleteStatus::NotReady);
+  EXPECT_EQ(complete("b1", {}), BlobCompleteStatus::NotReady);
+  EXPECT_EQ(store_.blob_readers("b1"), std::vector<std::string>{"bob"});
+  EXPECT_TRUE(store_.blob("b1")->restricted);
+}
+
+TEST_F(BlobReadersTest, AnUnknownReaderChangesNothing) {
+  upload("b1");
+  const auto result = store_.complete_blob("b1", std::vector<std::string>{"bob", "zed"}, kNow + 30 * kHour);
+  EXPECT_EQ(result.status, BlobCompleteStatus::UnknownReader);
+  EXPECT_EQ(result.reader, "zed");
+  const auto record = store_.blob("b1");
+  EXPECT_FALSE(record->complete);
+  EXPECT_FALSE(record->restricted);
+  EXPECT_EQ(record->expires_at_ms, kNow + kHour);
+  EXPECT_TRUE(store_.blob_readers("b1").empty());
+  EXPECT_EQ(complete("b1", {"bob"}), BlobCompleteStatus::Completed) << "the upload stayed completable";
+}
+
+TEST_F(BlobReadersTest, EachReaderReleasesOnceAndTheLastReleaseRemovesTheBlob) {
+  upload("b1", 1000);
+  ASSERT_EQ(complete("b1", {"bob", "carol"}), BlobCompleteStatus::Completed);
+  EXPECT_EQ(store_.release_blob("b1", "bob", kNow), BlobReleaseStatus::ClaimReleased);
+  EXPECT_FALSE(store_.holds_blob_claim("b1", "bob"));
+  EXPECT_EQ(store_.release_blob("b1", "bob", kNow), BlobReleaseStatus::NotFound) << "released twice";
+  EXPECT_EQ(store_.blob_usage("alice"), (BlobUsage{1, 1000}));
+  EXPECT_EQ(store_.release_blob("b1", "carol", kNow), BlobReleaseStatus::Removed);
+  EXPECT_FALSE(store_.blob("b1").has_value());
+  EXPECT_EQ(store_.blob_usage("alice"), BlobUsage{}) << "the owner's quota was not freed";
+  EXPECT_EQ(raw_query("SELECT count(*) FROM blob_readers"), 0);
+}
+
+TEST_F(BlobReadersTest, TheOwnerRemovesAPartialOrACompleteBlobAtOnce) {
+  ASSERT_EQ(store_.begin_blob("alice", "partial", 100, hash(7), kNow + kHour, kBlobLimits), BlobBeginStatus::Started);
+  EXPECT_EQ(store_.release_blob("partial", "alice", kNow), BlobReleaseStatus::Removed);
+  EXPECT_FALSE(store_.blob("partial").has_value());
+  upload("whole");
+  ASSERT_EQ(complete("whole", {"bob", "carol"}), BlobCompleteStatus::Completed);
+  EXPECT_EQ(store_.release_blob("whole", "alice", kNow), BlobReleaseStatus::Removed);
+  EXPECT_FALSE(store_.blob("whole").has_value());
+  EXPECT_EQ(raw_query("SELECT count(*) FROM blob_readers"), 0) << "claims outlived their blob";
+  EXPECT_EQ(store_.blob_usage("alice"), BlobUsage{});
+}
+
+TEST_F(BlobReadersTest, AStrangerAnUnknownBlobOrAnExpiredOneReleasesNothing) {
+  upload("open");
+  ASSERT_EQ(complete("open", {}), BlobCompleteStatus::Completed);
+  upload("shared");
+  ASSERT_EQ(complete("shared", {"bob"}), BlobCompleteStatus::Completed);
+  EXPECT_EQ(store_.release_blob("open", "bob", kNow), BlobReleaseStatus::NotFound) << "no claims without readers";
+  EXPECT_EQ(store_.release_blob("shared", "dave", kNow), BlobReleaseStatus::NotFound);
+  EXPECT_EQ(store_.release_blob("shared", "nobody", kNow), BlobReleaseStatus::NotFound);
+  EXPECT_EQ(store_.release_blob("nope", "alice", kNow), BlobReleaseStatus::NotFound);
+  EXPECT_EQ(store_.release_blob("shared", "alice", kNow + 30 * kHour), BlobReleaseStatus::NotFound)
+      << "an expired blob is gone";
+  EXPECT_EQ(store_.release_blob("shared", "bob", kNow + 30 * kHour), BlobReleaseStatus::NotFound);
+  EXPECT_TRUE(store_.blob("open").has_value());
+  EXPECT_EQ(store_.blob_readers("shared"), std::vector<std::string>{"bob"});
+}
+
+TEST_F(BlobReadersTest, ExpiryRemovesBlobsWithTheirClaims) {
+  upload("b1");
+  ASSERT_EQ(complete("b1", {"bob"}), BlobCompleteStatus::Completed);
+  EXPECT_TRUE(store_.expire(kNow + 30 * kHour - 1).blob_ids.empty());
+  EXPECT_EQ(store_.expire(kNow + 30 * kHour).blob_ids, std::vector<std::string>{"b1"});
+  EXPECT_EQ(raw_query("SELECT count(*) FROM blob_readers"), 0);
+}
+
+TEST_F(BlobReadersTest, RemovingAReaderRemovesTheBlobsWhoseLastClaimTheyHeld) {
+  upload("only_bob");
+  ASSERT_EQ(complete("only_bob", {"bob"}), BlobCompleteStatus::Completed);
+  upload("bob_and_carol");
+  ASSERT_EQ(complete("bob_and_carol", {"bob", "carol"}), BlobCompleteStatus::Completed);
+  const auto removed = store_.remove_user("bob");
+  ASSERT_TRUE(removed.has_value());
+  EXPECT_EQ(removed->blob_ids, std::vector<std::string>{"only_bob"});
+  EXPECT_FALSE(store_.blob("only_bob").has_value());
+  ASSERT_TRUE(store_.blob("bob_and_carol").has_value());
+  EXPECT_TRUE(store_.blob("bob_and_carol")->restricted);
+  EXPECT_EQ(store_.blob_readers("bob_and_carol"), std::vector<std::string>{"carol"});
+  // A new account with the old name inherits nothing.
+  ASSERT_TRUE(store_.create_user(user("bob")));
+  EXPECT_FALSE(store_.holds_blob_claim("bob_and_carol", "bob"));
+}
+
+TEST(SqliteStoreMigration, UpgradesAVersion1DatabaseInPlace) {
+  TempDir dir;
+  const auto path = dir.path() / "relay.db";
+  {
+    // A relay of schema version 1, with an account, a finished blob and an
+    // unfinished one, as the previous relayd left them.
+    store::Database db(path);
+    ASSERT_EQ(store::migrate(db, sqlite_store_migrations().first(1)), 1);
+    db.exec(
+        "INSERT INTO users (id, username, password_hash, signing_key, dh_key, identity_signature, created_at_ms) "
+        "VALUES (1, 'alice', 'h', x'01', x'02', x'03', 0), (2, 'bob', 'h', x'01', x'02', x'03', 0);"
+        "INSERT INTO blobs (blob_id, owner_id, size, sha256, received, complete, expires_at_ms) VALUES "
+        "('done', 1, 10, zeroblob(32), 10, 1, 1700000000000), ('half', 1, 10, zeroblob(32), 4, 0, 1700000000000);");
+  }
+  SqliteStore store(path);
+  EXPECT_EQ(raw_version(path), 2);
+  const auto done = store.blob("done");
+  ASSERT_TRUE(done.has_value());
+  EXPECT_TRUE(done->complete);
+  EXPECT_FALSE(done->restricted) << "an old blob stays fetchable by id, as before";
+  EXPECT_TRUE(store.blob_readers("done").empty());
+  const auto half = store.blob("half");
+  ASSERT_TRUE(half.has_value());
+  EXPECT_EQ(half->received, 4u);
+  EXPECT_EQ(half->expires_at_ms, 1'700'000'000'000);
+  // The new table works on the upgraded file.
+  ASSERT_TRUE(store.set_blob_received("half", 10, kNow + kHour));
+  EXPECT_EQ(store.complete_blob("half", std::vector<std::string>{"bob"}, kNow + kHour).status,
+            BlobCompleteStatus::Completed);
+  EXPECT_TRUE(store.holds_blob_claim("half", "bob"));
+  EXPECT_EQ(store.release_blob("half", "bob", kNow), BlobReleaseStatus::Removed);
+  EXPECT_EQ(store.remove_user("alice")->blob_ids, std::vector<std::string>{"done"});
 }
 
 TEST_F(SqliteStoreTest, ReadsAndWritesFromSeveralThreadsAllTakeEffect) {
