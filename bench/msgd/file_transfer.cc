@@ -8,6 +8,7 @@
 //                      --file PATH --size-mib N --output DIR
 #include <sys/types.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -19,8 +20,6 @@
 #include <random>
 #include <string>
 #include <thread>
-
-#include <CLI/CLI.hpp>
 
 #include "bench/relay_load/proc_status.h"
 #include "lib/api/client.h"
@@ -87,7 +86,8 @@ int main(int argc, char** argv) {
     alice->subscribe();
     bob->subscribe();
 
-    const std::map<std::string, pid_t> processes{{"alice msgd", alice_pid}, {"bob msgd", bob_pid}, {"relayd", relayd_pid}};
+    const std::map<std::string, pid_t> processes{
+        {"alice msgd", alice_pid}, {"bob msgd", bob_pid}, {"relayd", relayd_pid}};
     std::map<std::string, std::uint64_t> peak_kib, start_kib;
     std::map<std::string, double> cpu_before;
     for (const auto& [name, pid] : processes) {
@@ -109,7 +109,8 @@ int main(int argc, char** argv) {
     const std::string id = alice->call("send_file", {{"peer", "bob"}, {"path", file}, {"caption", ""}}).at("id");
     wait_state(*alice, id, {"uploading", "failed"});
     const auto uploading = Clock::now();
-    if (wait_state(*alice, id, {"uploaded", "failed", "cancelled"}) != "uploaded") throw std::runtime_error("upload failed");
+    if (wait_state(*alice, id, {"uploaded", "failed", "cancelled"}) != "uploaded")
+      throw std::runtime_error("upload failed");
     const auto uploaded = Clock::now();
     // bob's file message arrives once alice's msgd sends it; large files wait for save.
     std::string state;
@@ -125,7 +126,9 @@ int main(int argc, char** argv) {
     sampling = false;
     sampler.join();
 
-    auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+    auto seconds = [](Clock::time_point a, Clock::time_point b) {
+      return std::chrono::duration<double>(b - a).count();
+    };
     const double total = seconds(start, saved);
     const double mb = static_cast<double>(bytes) / 1e6;
     std::printf("file: %llu MiB (%.1f MB)\n", static_cast<unsigned long long>(size_mib), mb);

@@ -5,10 +5,12 @@
 //      time (each waits for its event), through the real relay;
 //   3. idle resident memory of a msgd (from /proc/PID/status).
 // Usage: msgd_latency --msgctl PATH --alice-socket P --bob-socket P --bob-pid PID [--runs 100] [--messages 1000]
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,10 +18,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <fcntl.h>
-
-#include <CLI/CLI.hpp>
 
 #include "bench/relay_load/proc_status.h"
 #include "lib/api/client.h"
@@ -36,8 +34,8 @@ double percentile(std::vector<double> values, double p) {
 }
 
 void report(const char* what, const std::vector<double>& ms) {
-  std::printf("%-44s n=%zu  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms\n", what, ms.size(),
-              percentile(ms, 50), percentile(ms, 90), percentile(ms, 99), *std::max_element(ms.begin(), ms.end()));
+  std::printf("%-44s n=%zu  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms\n", what, ms.size(), percentile(ms, 50),
+              percentile(ms, 90), percentile(ms, 99), *std::max_element(ms.begin(), ms.end()));
 }
 
 // Runs msgctl once, its output to /dev/null; returns the wall time in ms.

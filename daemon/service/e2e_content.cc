@@ -96,7 +96,8 @@ Content parse_content(crypto::ByteView bytes) {
       auto text_of = [](crypto::ByteView v) { return std::string(reinterpret_cast<const char*>(v.data()), v.size()); };
       const std::uint8_t id_length = r.u8("blob id length");
       c.file.blob_id = text_of(r.bytes(id_length, "blob id"));
-      if (auto problem = wire::check_blob_id(c.file.blob_id)) throw ContentError("message content: blob id " + *problem);
+      if (auto problem = wire::check_blob_id(c.file.blob_id))
+        throw ContentError("message content: blob id " + *problem);
       c.file.key = crypto::SecretBytes(r.bytes(crypto::kFileKeySize, "file key"));
       r.copy_to(c.file.ciphertext_sha256, "file sha256");
       const std::uint64_t size_high = r.u32("file size");

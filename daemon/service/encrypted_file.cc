@@ -17,9 +17,7 @@ using crypto::kFileChunkCiphertextSize;
 using crypto::kFileChunkSize;
 using crypto::kGcmTagSize;
 
-[[noreturn]] void fail_errno(const std::string& what) {
-  throw FileTransferError(what + ": " + std::strerror(errno));
-}
+[[noreturn]] void fail_errno(const std::string& what) { throw FileTransferError(what + ": " + std::strerror(errno)); }
 
 // Reads exactly n bytes at offset, or fewer only at the end of the file.
 std::size_t pread_full(int fd, std::uint8_t* out, std::size_t n, std::uint64_t offset) {
@@ -146,8 +144,8 @@ DecryptingFileSink::DecryptingFileSink(const std::filesystem::path& temp, const 
   if (::fstat(fd_.get(), &st) != 0) fail_errno(temp.string());
   // Only whole non-last chunks are kept: the last chunk is verified with the
   // rest at finish().
-  std::uint64_t keep = std::min<std::uint64_t>(static_cast<std::uint64_t>(st.st_size) / kFileChunkSize,
-                                               last_chunk_index(size));
+  std::uint64_t keep =
+      std::min<std::uint64_t>(static_cast<std::uint64_t>(st.st_size) / kFileChunkSize, last_chunk_index(size));
   crypto::Bytes sealed(kFileChunkCiphertextSize);
   for (std::uint64_t index = 0; index < keep; ++index) {
     if (pread_full(fd_.get(), plain_.data(), kFileChunkSize, index * kFileChunkSize) != kFileChunkSize) {

@@ -93,13 +93,27 @@ std::string guess_mime_type(std::string_view name) {
     std::string_view type;
   };
   static constexpr std::array kTypes{
-      Entry{"pdf", "application/pdf"},   Entry{"txt", "text/plain"},        Entry{"md", "text/markdown"},
-      Entry{"csv", "text/csv"},          Entry{"html", "text/html"},        Entry{"json", "application/json"},
-      Entry{"png", "image/png"},         Entry{"jpg", "image/jpeg"},        Entry{"jpeg", "image/jpeg"},
-      Entry{"gif", "image/gif"},         Entry{"webp", "image/webp"},       Entry{"svg", "image/svg+xml"},
-      Entry{"mp3", "audio/mpeg"},        Entry{"ogg", "audio/ogg"},         Entry{"opus", "audio/opus"},
-      Entry{"mp4", "video/mp4"},         Entry{"webm", "video/webm"},       Entry{"zip", "application/zip"},
-      Entry{"gz", "application/gzip"},   Entry{"tar", "application/x-tar"}, Entry{"xz", "application/x-xz"},
+      Entry{"pdf", "application/pdf"},
+      Entry{"txt", "text/plain"},
+      Entry{"md", "text/markdown"},
+      Entry{"csv", "text/csv"},
+      Entry{"html", "text/html"},
+      Entry{"json", "application/json"},
+      Entry{"png", "image/png"},
+      Entry{"jpg", "image/jpeg"},
+      Entry{"jpeg", "image/jpeg"},
+      Entry{"gif", "image/gif"},
+      Entry{"webp", "image/webp"},
+      Entry{"svg", "image/svg+xml"},
+      Entry{"mp3", "audio/mpeg"},
+      Entry{"ogg", "audio/ogg"},
+      Entry{"opus", "audio/opus"},
+      Entry{"mp4", "video/mp4"},
+      Entry{"webm", "video/webm"},
+      Entry{"zip", "application/zip"},
+      Entry{"gz", "application/gzip"},
+      Entry{"tar", "application/x-tar"},
+      Entry{"xz", "application/x-xz"},
       Entry{"odt", "application/vnd.oasis.opendocument.text"},
       Entry{"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
   };
@@ -130,7 +144,8 @@ std::filesystem::path publish_without_overwrite(const std::filesystem::path& tem
     }
     if (errno != EEXIST) throw std::system_error(errno, std::generic_category(), "creating " + candidate.string());
   }
-  throw std::system_error(EEXIST, std::generic_category(), "no free name for " + std::string(name) + " in " + dir.string());
+  throw std::system_error(EEXIST, std::generic_category(),
+                          "no free name for " + std::string(name) + " in " + dir.string());
 }
 
 }  // namespace sotto::msgd

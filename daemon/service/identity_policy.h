@@ -15,8 +15,8 @@ struct IdentityDecision {
   bool new_contact = false;  // first time we see this peer: store it
   bool changed = false;      // a different key than the stored one: store it, tell the user
   Trust trust = Trust::kTrusted;
-  bool may_send = true;      // sending to this peer is allowed (not untrusted)
-  bool warn = false;         // incoming messages carry the identity warning
+  bool may_send = true;  // sending to this peer is allowed (not untrusted)
+  bool warn = false;     // incoming messages carry the identity warning
 };
 
 IdentityDecision decide_identity(TrustPolicy policy, const std::optional<Contact>& known,

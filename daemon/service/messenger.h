@@ -6,10 +6,9 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "daemon/relay/relay_connection.h"
 #include "daemon/relay/relay_endpoint.h"

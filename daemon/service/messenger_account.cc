@@ -131,8 +131,8 @@ net::Awaitable<json> Messenger::register_account(json params) {
 net::Awaitable<json> Messenger::login(json params) {
   const std::string username = canonical_or_throw(params.at("username").get<std::string>());
   if (!username_.empty() && username_ != username) {
-    throw ApiError(ErrorName::kAlreadyRegistered, "this msgd holds the keys of '" + username_ +
-                                                      "'; log in as them, or use another --data-dir");
+    throw ApiError(ErrorName::kAlreadyRegistered,
+                   "this msgd holds the keys of '" + username_ + "'; log in as them, or use another --data-dir");
   }
   std::string password = params.at("password").get<std::string>();
   check_password(password);
@@ -218,8 +218,9 @@ net::Awaitable<void> Messenger::on_connected(ConnectionPtr connection) {
   if (reply.has_error() && reply.error().code() == wire::UNAUTHENTICATED) {
     accounts_.clear_token();
     log_warning("session_expired", {{"account", username_}});
-    events_.publish("ConnectionChanged",
-                    {{"connected", false}, {"relay", endpoint_.to_string()}, {"reason", "session expired: log in again"}});
+    events_.publish(
+        "ConnectionChanged",
+        {{"connected", false}, {"relay", endpoint_.to_string()}, {"reason", "session expired: log in again"}});
     net::asio::post(io_, [this] { stop_link(); });
     co_return;
   }

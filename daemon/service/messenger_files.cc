@@ -40,7 +40,8 @@ std::filesystem::path absolute_param(const json& params, const char* name) {
   }
   const std::filesystem::path path(text);
   if (!path.is_absolute()) {
-    throw ApiError(ErrorName::kInvalidParams, std::string(name) + ": must be an absolute path (msgd has no working folder of yours)");
+    throw ApiError(ErrorName::kInvalidParams,
+                   std::string(name) + ": must be an absolute path (msgd has no working folder of yours)");
   }
   return path.lexically_normal();
 }
@@ -53,7 +54,8 @@ std::filesystem::path Messenger::default_download_dir() const {
   if (!config_.download_dir.empty()) return config_.download_dir;
   if (const char* xdg = std::getenv("XDG_DOWNLOAD_DIR"); xdg && xdg[0] == '/') return xdg;
   const char* home = std::getenv("HOME");
-  if (!home || home[0] != '/') throw ApiError(ErrorName::kInvalidParams, "output: no download folder is known; give one");
+  if (!home || home[0] != '/')
+    throw ApiError(ErrorName::kInvalidParams, "output: no download folder is known; give one");
   return std::filesystem::path(home) / "Downloads";
 }
 
@@ -84,15 +86,17 @@ json Messenger::send_file(const json& params) {
   const std::string& caption = params.at("caption").get_ref<const std::string&>();
   if (caption.size() > kMaxTextBytes) throw ApiError(ErrorName::kInvalidParams, "caption: longer than 64 KiB");
   if (auto contact = contacts_.find(peer); contact && contact->trust == Trust::kUntrusted) {
-    throw ApiError(ErrorName::kIdentityUntrusted, peer + "'s identity key is not trusted: compare safety numbers (`msgctl fingerprint " +
-                                                      peer + "`), then run `msgctl trust " + peer + "`");
+    throw ApiError(ErrorName::kIdentityUntrusted,
+                   peer + "'s identity key is not trusted: compare safety numbers (`msgctl fingerprint " + peer +
+                       "`), then run `msgctl trust " + peer + "`");
   }
   const std::filesystem::path path = absolute_param(params, "path");
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     throw ApiError(ErrorName::kInvalidParams, "path: " + path.string() + ": " + std::strerror(errno));
   }
-  if (!S_ISREG(st.st_mode)) throw ApiError(ErrorName::kInvalidParams, "path: " + path.string() + " is not a regular file");
+  if (!S_ISREG(st.st_mode))
+    throw ApiError(ErrorName::kInvalidParams, "path: " + path.string() + " is not a regular file");
   if (::access(path.c_str(), R_OK) != 0) {
     throw ApiError(ErrorName::kInvalidParams, "path: " + path.string() + ": msgd may not read it");
   }
@@ -106,7 +110,8 @@ json Messenger::send_file(const json& params) {
       whose = "the relay's file size cap";
     }
   }
-  if (size > cap || crypto::file_ciphertext_size(std::min(size, crypto::kFileMaxPlaintextSize)) > cap + cap / 1000 + 16) {
+  if (size > cap ||
+      crypto::file_ciphertext_size(std::min(size, crypto::kFileMaxPlaintextSize)) > cap + cap / 1000 + 16) {
     throw ApiError(ErrorName::kInvalidParams, "path: the file is " + human_size(size) + "; " + whose + " is " +
                                                   human_size(cap) + ", so nothing was sent");
   }

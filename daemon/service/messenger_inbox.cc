@@ -3,8 +3,8 @@
 // one commit), and only then acknowledged to the relay: a crash at any point
 // loses nothing and shows nothing twice.
 #include "daemon/service/file_name.h"
-#include "daemon/service/messenger.h"
 #include "daemon/service/message_json.h"
+#include "daemon/service/messenger.h"
 #include "daemon/service/msgd_log.h"
 #include "lib/crypto/double_ratchet.h"
 #include "lib/crypto/file_cipher.h"
@@ -24,7 +24,8 @@ IdentityDecision Messenger::meet_identity(const std::string& peer, const crypto:
   } else if (d.changed) {
     contacts_.change_identity(peer, seen, d.trust);
     const std::string fingerprint = crypto::short_fingerprint(seen.signing_key, seen.dh_key);
-    log_warning("identity_changed", {{"peer", peer}, {"fingerprint", fingerprint}, {"trust", std::string(to_string(d.trust))}});
+    log_warning("identity_changed",
+                {{"peer", peer}, {"fingerprint", fingerprint}, {"trust", std::string(to_string(d.trust))}});
     events_.publish("IdentityChanged", {{"peer", peer}, {"fingerprint", fingerprint}});
   }
   return d;
@@ -42,8 +43,8 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
   std::optional<std::uint32_t> used_one_time_prekey;
   bool warn = false;
   try {
-    outer_id = message_id_from_bytes(
-        crypto::ByteView(reinterpret_cast<const std::uint8_t*>(deliver.message_id().data()), deliver.message_id().size()));
+    outer_id = message_id_from_bytes(crypto::ByteView(
+        reinterpret_cast<const std::uint8_t*>(deliver.message_id().data()), deliver.message_id().size()));
     if (messages_.contains(sender, message_id_hex(outer_id))) {
       acknowledge_later();  // delivered again after a crash before our DeliverAck: stored already
       return;
@@ -77,7 +78,8 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
         const crypto::X3dhResponse x3dh =
             crypto::x3dh_respond(*identity_, username_, *signed_prekey, one_time ? &*one_time : nullptr,
                                  initial.initiator_identity, sender, initial.ephemeral_public);
-        auto fresh = crypto::RatchetSession::respond(x3dh.shared_secret, x3dh.associated_data, signed_prekey->key_pair());
+        auto fresh =
+            crypto::RatchetSession::respond(x3dh.shared_secret, x3dh.associated_data, signed_prekey->key_pair());
         padded = fresh.decrypt(initial.ratchet_message);
         session = std::move(fresh);
         used_one_time_prekey = initial.one_time_prekey_id;
@@ -152,9 +154,9 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
     if (!auto_download.empty()) start_transfer(auto_download);
   }
   if (delivery_change) {
-    events_.publish("DeliveryChanged", {{"id", delivery_change->first},
-                                        {"peer", sender},
-                                        {"state", std::string(to_string(delivery_change->second))}});
+    events_.publish(
+        "DeliveryChanged",
+        {{"id", delivery_change->first}, {"peer", sender}, {"state", std::string(to_string(delivery_change->second))}});
   }
 }
 
@@ -167,9 +169,9 @@ Transfer Messenger::incoming_transfer(const std::string& sender, const Content& 
   // stored, shown or used as a file name.
   t.name = safe_file_name(content.file.name);
   t.size = content.file.size;
-  const bool plain_mime = !content.file.mime.empty() &&
-                          content.file.mime.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                              "0123456789!#$&^_.+-/") == std::string::npos;
+  const bool plain_mime = !content.file.mime.empty() && content.file.mime.find_first_not_of(
+                                                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                            "0123456789!#$&^_.+-/") == std::string::npos;
   t.mime = plain_mime ? content.file.mime : "application/octet-stream";
   t.caption = content.text;
   t.file_key = content.file.key;

@@ -62,10 +62,10 @@ struct Window {
   explicit Window(const net::asio::any_io_executor& executor) : signal(executor) {}
   net::asio::steady_timer signal;
   int in_flight = 0;
-  bool lost = false;                 // the connection ended under a request
+  bool lost = false;  // the connection ended under a request
   std::string lost_reason;
-  std::optional<wire::Frame> error;  // the first answer that was not the expected one
-  std::uint64_t acked = 0;           // upload: the highest offset the relay confirmed
+  std::optional<wire::Frame> error;           // the first answer that was not the expected one
+  std::uint64_t acked = 0;                    // upload: the highest offset the relay confirmed
   std::map<std::uint64_t, std::string> data;  // download: BlobData by offset, until applied
   std::uint64_t total_size = 0;
   bool size_mismatch = false;
@@ -125,8 +125,7 @@ std::string relay_error_text(const wire::Frame& reply) {
 bool is_retryable(const wire::Frame& reply) {
   if (!reply.has_error()) return false;
   const auto code = reply.error().code();
-  return code == wire::RATE_LIMITED || code == wire::INTERNAL || code == wire::SHUTTING_DOWN ||
-         code == wire::TIMEOUT;
+  return code == wire::RATE_LIMITED || code == wire::INTERNAL || code == wire::SHUTTING_DOWN || code == wire::TIMEOUT;
 }
 
 // Copies in to a new temporary file in dir and gives it name there.
@@ -289,8 +288,7 @@ net::Awaitable<void> Messenger::upload(Transfer t, std::shared_ptr<TransferTask>
     try {
       auto hashing = net::asio::co_spawn(
           file_pool_->get_executor(),
-          [path = t.source, key = t.file_key, size = t.size, progress,
-           task]() -> net::Awaitable<EncryptedFileDigest> {
+          [path = t.source, key = t.file_key, size = t.size, progress, task]() -> net::Awaitable<EncryptedFileDigest> {
             co_return hash_encrypted_file(path, key, size, progress, task->cancelled);
           },
           net::asio::use_awaitable);
@@ -424,7 +422,8 @@ net::Awaitable<void> Messenger::upload(Transfer t, std::shared_ptr<TransferTask>
 }
 
 net::Awaitable<void> Messenger::download(Transfer t, std::shared_ptr<TransferTask> task) {
-  if (!t.ciphertext_sha256 || !t.ciphertext_size || t.blob_id.empty()) throw TransferFailed{"the file message is incomplete"};
+  if (!t.ciphertext_sha256 || !t.ciphertext_size || t.blob_id.empty())
+    throw TransferFailed{"the file message is incomplete"};
   const auto [dir, name] = download_target(t);
   const std::filesystem::path temp = dir / temp_name(t.id);
   std::error_code ec;

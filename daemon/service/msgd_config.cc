@@ -20,10 +20,9 @@ void read_settings(config::MappingReader& top, MsgdConfig& c) {
       top.fail("relay_fingerprint", e.what());
     }
   }
-  c.trust_new_identities = top.one_of<TrustPolicy>("trust_new_identities", c.trust_new_identities,
-                                                   {{"on-first-use", TrustPolicy::kOnFirstUse},
-                                                    {"always", TrustPolicy::kAlways},
-                                                    {"never", TrustPolicy::kNever}});
+  c.trust_new_identities = top.one_of<TrustPolicy>(
+      "trust_new_identities", c.trust_new_identities,
+      {{"on-first-use", TrustPolicy::kOnFirstUse}, {"always", TrustPolicy::kAlways}, {"never", TrustPolicy::kNever}});
   c.device_name = top.string("device_name", c.device_name, {.max_bytes = 64, .allow_empty = false});
   c.data_dir = top.path("data_dir", c.data_dir, {.allow_empty = true, .require_absolute = true});
   c.socket = top.path("socket", c.socket, {.allow_empty = true, .require_absolute = true});

@@ -23,8 +23,8 @@ struct MsgdConfig {
   std::string relay_fingerprint;  // "sha256:<64 hex>" pinned up front; empty: accept-new
   TrustPolicy trust_new_identities = TrustPolicy::kOnFirstUse;
   std::string device_name = "msgd";
-  std::filesystem::path data_dir;  // empty: the XDG default
-  std::filesystem::path socket;    // empty: the XDG default
+  std::filesystem::path data_dir;                 // empty: the XDG default
+  std::filesystem::path socket;                   // empty: the XDG default
   std::uint64_t max_file_size = 100ull << 20;     // the largest file send_file takes
   std::uint64_t auto_download_max = 10ull << 20;  // received files up to this size download at once
   std::filesystem::path download_dir;             // empty: $XDG_DOWNLOAD_DIR, else ~/Downloads

@@ -14,8 +14,9 @@ namespace {
 
 using store::StepResult;
 
-#define SOTTO_MESSAGE_COLUMNS \
-  "id, peer, direction, sender, text, sent_at_ms, received_at_ms, state, identity_warning, kind, file_name, file_size, " \
+#define SOTTO_MESSAGE_COLUMNS                                                                                 \
+  "id, peer, direction, sender, text, sent_at_ms, received_at_ms, state, identity_warning, kind, file_name, " \
+  "file_size, "                                                                                               \
   "file_mime"
 
 constexpr std::array kStates{MessageState::kQueued, MessageState::kSent,   MessageState::kDelivered,
@@ -47,8 +48,8 @@ StoredMessage read_message(const store::Statement& row) {
   message.identity_warning = row.column_int64(8) != 0;
   if (row.column_text(9) == "file") {
     message.kind = MessageKind::kFile;
-    message.file = FileSummary{row.column_text(10), static_cast<std::uint64_t>(row.column_int64(11)),
-                               row.column_text(12)};
+    message.file =
+        FileSummary{row.column_text(10), static_cast<std::uint64_t>(row.column_int64(11)), row.column_text(12)};
   }
   return message;
 }
@@ -100,10 +101,11 @@ std::string_view to_string(MessageState state) {
 }
 
 void MessageStore::insert(const StoredMessage& message, bool ignore_duplicate) {
-  auto insert = db_.cached(ignore_duplicate ? "INSERT INTO messages (" SOTTO_MESSAGE_COLUMNS
-                                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id, peer) DO NOTHING"
-                                            : "INSERT INTO messages (" SOTTO_MESSAGE_COLUMNS
-                                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  auto insert =
+      db_.cached(ignore_duplicate ? "INSERT INTO messages (" SOTTO_MESSAGE_COLUMNS
+                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id, peer) DO NOTHING"
+                                  : "INSERT INTO messages (" SOTTO_MESSAGE_COLUMNS
+                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->bind(1, message.id);
   insert->bind(2, message.peer);
   insert->bind(3, to_string(message.direction));

@@ -12,13 +12,13 @@ namespace {
 
 using store::StepResult;
 
-#define SOTTO_TRANSFER_COLUMNS                                                                                   \
+#define SOTTO_TRANSFER_COLUMNS                                                                                      \
   "id, peer, direction, name, size, mime, caption, file_key, ciphertext_size, ciphertext_sha256, blob_id, source, " \
   "source_mtime_ns, save_to, state, bytes, error, created_at_ms"
 
-constexpr std::array kStates{TransferState::kPreparing,   TransferState::kUploading,  TransferState::kUploaded,
-                             TransferState::kAvailable,   TransferState::kDownloading, TransferState::kDownloaded,
-                             TransferState::kSaved,       TransferState::kFailed,      TransferState::kCancelled};
+constexpr std::array kStates{TransferState::kPreparing, TransferState::kUploading,   TransferState::kUploaded,
+                             TransferState::kAvailable, TransferState::kDownloading, TransferState::kDownloaded,
+                             TransferState::kSaved,     TransferState::kFailed,      TransferState::kCancelled};
 
 TransferState parse_state(const std::string& text) {
   for (TransferState state : kStates) {
@@ -140,8 +140,7 @@ std::optional<Transfer> TransferStore::find(std::string_view id) {
 }
 
 std::vector<Transfer> TransferStore::list(std::string_view peer) {
-  auto select =
-      db_.cached("SELECT " SOTTO_TRANSFER_COLUMNS " FROM transfers WHERE ?1 = '' OR peer = ?1 ORDER BY seq");
+  auto select = db_.cached("SELECT " SOTTO_TRANSFER_COLUMNS " FROM transfers WHERE ?1 = '' OR peer = ?1 ORDER BY seq");
   select->bind(1, peer);
   return read_all(*select);
 }

@@ -18,7 +18,17 @@ namespace sotto::msgd {
 // through the outbox). In: kAvailable -> kDownloading -> kDownloaded (in
 // msgd's files folder) -> kSaved (written where SaveFile asked). Either way
 // kFailed or kCancelled end it.
-enum class TransferState { kPreparing, kUploading, kUploaded, kAvailable, kDownloading, kDownloaded, kSaved, kFailed, kCancelled };
+enum class TransferState {
+  kPreparing,
+  kUploading,
+  kUploaded,
+  kAvailable,
+  kDownloading,
+  kDownloaded,
+  kSaved,
+  kFailed,
+  kCancelled
+};
 
 std::string_view to_string(TransferState state);
 // True for the states in which nothing more happens by itself.
@@ -35,7 +45,7 @@ struct Transfer {
   crypto::SecretBytes file_key;
   std::optional<std::uint64_t> ciphertext_size;
   std::optional<std::array<std::uint8_t, 32>> ciphertext_sha256;
-  std::string blob_id;  // "" until the relay named it (out) 
+  std::string blob_id;  // "" until the relay named it (out)
   std::string source;   // out: the file sent; in: where the verified file is ("" until then)
   std::optional<std::int64_t> source_mtime_ns;
   std::string save_to;  // in: SaveFile's output ("" for none)

@@ -26,8 +26,8 @@ constexpr std::array<ParamSpec, 2> kSendParams{{
 }};
 constexpr std::array<ParamSpec, 3> kHistoryParams{{
     {"peer", kString, true},
-    {"limit", kInt64, false},   // 0: the default (50); at most 1000
-    {"before", kString, false}, // a message id: only messages older than it
+    {"limit", kInt64, false},    // 0: the default (50); at most 1000
+    {"before", kString, false},  // a message id: only messages older than it
 }};
 constexpr std::array<ParamSpec, 1> kPeerParam{{{"peer", kString, true}}};
 constexpr std::array<ParamSpec, 1> kIdParam{{{"id", kString, true}}};
@@ -43,8 +43,7 @@ constexpr std::array<ParamSpec, 2> kSaveFileParams{{
     {"output", kString, false},  // absolute: a directory or a file name; "": msgd's download folder
 }};
 constexpr std::array<ParamSpec, 2> kExportParams{{
-    {"peer", kString, true},
-    {"format", kString, false},  // "json" (default) or "txt"
+    {"peer", kString, true}, {"format", kString, false},  // "json" (default) or "txt"
 }};
 
 constexpr std::array kMethods{
@@ -67,7 +66,10 @@ constexpr std::array kMethods{
     MethodSpec{"verify", "Verify", kPeerParam, ResultType::kObject,
                "Trusts the peer's current identity key after the user compared safety numbers."},
     MethodSpec{"export", "Export", kExportParams, ResultType::kObject, "A conversation as JSON or text."},
-    MethodSpec{"relay_forget", "RelayForget", {}, ResultType::kObject,
+    MethodSpec{"relay_forget",
+               "RelayForget",
+               {},
+               ResultType::kObject,
                "Forgets the pinned relay certificate; the next connection pins anew."},
     MethodSpec{"send_file", "SendFile", kSendFileParams, ResultType::kObject,
                "Queues a file: msgd encrypts and uploads it, then sends the key in a message; returns its id at once."},
@@ -77,7 +79,10 @@ constexpr std::array kMethods{
                "Writes a received file under a name that exists nowhere yet, downloading it first if needed."},
     MethodSpec{"cancel_transfer", "CancelTransfer", kIdParam, ResultType::kObject,
                "Stops an upload or a download; the partial data is deleted."},
-    MethodSpec{"subscribe", "", {}, ResultType::kObject,
+    MethodSpec{"subscribe",
+               "",
+               {},
+               ResultType::kObject,
                "Socket only: events follow as JSON-RPC notifications (D-Bus has signals)."},
 };
 
@@ -95,8 +100,7 @@ bool has_type(const nlohmann::json& value, ValueType type) {
     case kString:
       return value.is_string();
     case kInt64:
-      return value.is_number_integer() &&
-             (value.is_number_unsigned() ? value.get<std::uint64_t>() <= INT64_MAX : true);
+      return value.is_number_integer() && (value.is_number_unsigned() ? value.get<std::uint64_t>() <= INT64_MAX : true);
     case kBool:
       return value.is_boolean();
     case kStringList:
@@ -151,7 +155,8 @@ nlohmann::json normalize_params(const MethodSpec& method, const nlohmann::json& 
   nlohmann::json out = nlohmann::json::object();
   if (params.is_object()) {
     for (const auto& [key, value] : params.items()) {
-      auto it = std::find_if(method.params.begin(), method.params.end(), [&](const ParamSpec& p) { return p.name == key; });
+      auto it =
+          std::find_if(method.params.begin(), method.params.end(), [&](const ParamSpec& p) { return p.name == key; });
       if (it == method.params.end()) {
         throw ApiError(ErrorName::kInvalidParams,
                        "unknown parameter '" + key + "' for method '" + std::string(method.name) + "'");

@@ -76,7 +76,8 @@ TEST_F(MsgctlTest, ExitCodes) {
   EXPECT_NE(unreachable.output.find("msgd is not running"), std::string::npos) << unreachable.output;
   // The message sent while bob was away arrives once he is back.
   user("bob").start();
-  ASSERT_TRUE(eventually([&] { return user("bob").msgctl({"inbox"}).out.find("are you there?") != std::string::npos; }));
+  ASSERT_TRUE(
+      eventually([&] { return user("bob").msgctl({"inbox"}).out.find("are you there?") != std::string::npos; }));
 }
 
 TEST_F(MsgctlTest, WatchSurvivesMsgdRestart) {
@@ -86,7 +87,8 @@ TEST_F(MsgctlTest, WatchSurvivesMsgdRestart) {
   register_with_msgctl("alice");
   register_with_msgctl("bob");
   ChildProcess watch;
-  watch.spawn({MsgdProcess::msgctl_binary().string(), "--socket", user("bob").socket_path().string(), "--json", "watch"});
+  watch.spawn(
+      {MsgdProcess::msgctl_binary().string(), "--socket", user("bob").socket_path().string(), "--json", "watch"});
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // subscribed
   call("alice", "send", {{"peer", "bob"}, {"text", "before the restart"}});
   ASSERT_TRUE(watch.wait_for_output("before the restart", std::chrono::seconds(20))) << watch.output();

@@ -101,7 +101,8 @@ TEST_P(MsgdApiBehaviourTest, HistoryPagesWithLimitAndBefore) {
   ASSERT_EQ(last_two.size(), 2u);
   EXPECT_EQ(last_two.at(0).at("text"), "m3");
   EXPECT_EQ(last_two.at(1).at("text"), "m4");
-  const json earlier = as("alice").call("history", {{"peer", "bob"}, {"limit", 2}, {"before", last_two.at(0).at("id")}});
+  const json earlier =
+      as("alice").call("history", {{"peer", "bob"}, {"limit", 2}, {"before", last_two.at(0).at("id")}});
   ASSERT_EQ(earlier.size(), 2u);
   EXPECT_EQ(earlier.at(0).at("text"), "m1");
   EXPECT_EQ(earlier.at(1).at("text"), "m2");

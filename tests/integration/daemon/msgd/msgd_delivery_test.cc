@@ -60,7 +60,8 @@ TEST_F(MsgdDeliveryTest, RelayRestartMidConversation) {
   ASSERT_TRUE(eventually([&] { return conversation("bob", "alice").size() == 3; }, std::chrono::seconds(45)));
   ASSERT_TRUE(eventually([&] { return conversation("alice", "bob").size() == 3; }, std::chrono::seconds(45)));
   const auto bobs = conversation("bob", "alice");
-  EXPECT_NE(std::find(bobs.begin(), bobs.end(), std::pair<std::string, std::string>{"alice", "while down"}), bobs.end());
+  EXPECT_NE(std::find(bobs.begin(), bobs.end(), std::pair<std::string, std::string>{"alice", "while down"}),
+            bobs.end());
   const auto alices = conversation("alice", "bob");
   EXPECT_EQ(alices.at(2), (std::pair<std::string, std::string>{"bob", "after"}));
 }
@@ -88,7 +89,8 @@ TEST_F(MsgdDeliveryTest, KilledWithQueuedOutboxDeliversExactlyOnce) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const auto got = conversation("bob", "alice");
   ASSERT_EQ(got.size(), 6u);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(got.at(static_cast<std::size_t>(i) + 1).second, texts.at(static_cast<std::size_t>(i)));
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(got.at(static_cast<std::size_t>(i) + 1).second, texts.at(static_cast<std::size_t>(i)));
 }
 
 // SIGKILL at random moments while messages stream out: every message whose

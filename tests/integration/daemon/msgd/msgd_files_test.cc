@@ -25,7 +25,8 @@ void write_file(const fs::path& path, std::uint64_t size, std::uint64_t seed, co
       std::memcpy(block.data() + i, &v, 8);
     }
     if (!marker.empty()) {
-      for (std::size_t i = 0; i + marker.size() <= block.size(); i += 4096) marker.copy(block.data() + i, marker.size());
+      for (std::size_t i = 0; i + marker.size() <= block.size(); i += 4096)
+        marker.copy(block.data() + i, marker.size());
     }
     const std::uint64_t n = std::min<std::uint64_t>(block.size(), size - done);
     out.write(block.data(), static_cast<std::streamsize>(n));
@@ -155,8 +156,7 @@ TEST_F(MsgdFilesTest, SaveNeverOverwritesAndNumbersTheCopies) {
   EXPECT_EQ(named.at("path"), (out / "mine.pdf").string());
   // Relative and missing folders are refused with a clear error.
   EXPECT_THROW(call("bob", "save_file", {{"id", id}, {"output", "relative/dir"}}), api::ApiError);
-  EXPECT_THROW(call("bob", "save_file", {{"id", id}, {"output", (out / "no" / "such" / "x").string()}}),
-               api::ApiError);
+  EXPECT_THROW(call("bob", "save_file", {{"id", id}, {"output", (out / "no" / "such" / "x").string()}}), api::ApiError);
   EXPECT_THROW(call("bob", "save_file", {{"id", "00000000000000000000000000000000"}}), api::ApiError);
 }
 
@@ -338,7 +338,9 @@ TEST_F(MsgdFilesTest, HostileLocalNamesAreSentUnderASafeName) {
       {".hidden", "hidden"},
       {"-rf", "rf"},
       {"bad\x1b[31mname.txt", "bad_[31mname.txt"},
-      {"invoice\xe2\x80\xae" "fdp.exe", "invoice_fdp.exe"},  // U+202E: would read as "invoiceexe.pdf"
+      {"invoice\xe2\x80\xae"
+       "fdp.exe",
+       "invoice_fdp.exe"},  // U+202E: would read as "invoiceexe.pdf"
       {std::string(250, 'x') + ".txt", std::string(196, 'x') + ".txt"},
   };
   for (const auto& [local, expected] : cases) {

@@ -65,13 +65,17 @@ TEST_F(MsgdLocalApiTest, HostileJsonRpcGetsErrorsAndTheDaemonStaysUp) {
     ASSERT_TRUE(c.connected());
     c.write("this is not json\n");
     EXPECT_EQ(error_name_of(c.read_line()), "ParseError");
-    c.write(R"({"jsonrpc":"2.0","id":1,"method":"send","params":{"peer":7,"text":"x"}})" "\n");
+    c.write(R"({"jsonrpc":"2.0","id":1,"method":"send","params":{"peer":7,"text":"x"}})"
+            "\n");
     EXPECT_EQ(error_name_of(c.read_line()), "InvalidParams");
-    c.write(R"({"jsonrpc":"2.0","id":2,"method":"rm -rf","params":{}})" "\n");
+    c.write(R"({"jsonrpc":"2.0","id":2,"method":"rm -rf","params":{}})"
+            "\n");
     EXPECT_EQ(error_name_of(c.read_line()), "UnknownMethod");
-    c.write(R"([{"jsonrpc":"2.0","id":3,"method":"status"}])" "\n");
+    c.write(R"([{"jsonrpc":"2.0","id":3,"method":"status"}])"
+            "\n");
     EXPECT_EQ(error_name_of(c.read_line()), "InvalidRequest");
-    c.write(R"({"jsonrpc":"2.0","id":4,"method":"status"})" "\n");
+    c.write(R"({"jsonrpc":"2.0","id":4,"method":"status"})"
+            "\n");
     EXPECT_EQ(json::parse(c.read_line()).at("result").at("username"), "");
   }
   {
@@ -93,7 +97,8 @@ TEST_F(MsgdLocalApiTest, SocketAndDataDirAreOwnerOnly) {
   start_relayd();
   auto& alice = registered_user("alice");
   namespace fs = std::filesystem;
-  EXPECT_EQ(fs::status(alice.socket_path()).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(alice.socket_path()).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_EQ(fs::status(alice.socket_path().parent_path()).permissions() & fs::perms::all, fs::perms::owner_all);
   EXPECT_EQ(fs::status(alice.data_dir()).permissions() & fs::perms::all, fs::perms::owner_all);
   EXPECT_EQ(fs::status(alice.data_dir() / "state.db").permissions() & fs::perms::all,

@@ -87,10 +87,12 @@ TEST_F(MsgdTrustTest, ChangedRelayCertificateIsRefusedUntilForgotten) {
   const json forgotten = call("alice", "relay_forget");
   EXPECT_EQ(forgotten.at("forgotten"), pinned);
   // The next connection pins relay-b's certificate.
-  ASSERT_TRUE(eventually([&] {
-    const std::string now = call("alice", "status").at("relay_fingerprint");
-    return !now.empty() && now != pinned;
-  }, std::chrono::seconds(45)));
+  ASSERT_TRUE(eventually(
+      [&] {
+        const std::string now = call("alice", "status").at("relay_fingerprint");
+        return !now.empty() && now != pinned;
+      },
+      std::chrono::seconds(45)));
 }
 
 TEST_F(MsgdTrustTest, ConfiguredFingerprintMustMatch) {

@@ -52,7 +52,8 @@ class EncryptedFileTest : public ::testing::Test {
 };
 
 TEST_F(EncryptedFileTest, SourceReadsTheStreamingFormatAtAnyOffset) {
-  for (std::size_t size : {std::size_t{0}, std::size_t{1}, kFileChunkSize - 1, kFileChunkSize, 3 * kFileChunkSize + 5}) {
+  for (std::size_t size :
+       {std::size_t{0}, std::size_t{1}, kFileChunkSize - 1, kFileChunkSize, 3 * kFileChunkSize + 5}) {
     const std::string plain = write_plain(size);
     const crypto::Bytes expected = crypto::encrypt_file(view(plain), key_);
     EncryptedFileSource source(dir_ / "plain", key_, size);

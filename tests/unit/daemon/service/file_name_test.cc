@@ -41,8 +41,12 @@ TEST(SafeFileName, RemovesControlsNulAndBidiOverrides) {
   EXPECT_EQ(safe_file_name(std::string("a\0b", 3)), "a_b");
   EXPECT_EQ(safe_file_name("bell\a\x1b[2Jname"), "bell__[2Jname");
   EXPECT_EQ(safe_file_name("tab\tnew\nline"), "tab_new_line");
-  EXPECT_EQ(safe_file_name("invoice\xe2\x80\xae" "fdp.exe"), "invoice_fdp.exe");  // U+202E
-  EXPECT_EQ(safe_file_name("c1\xc2\x9b" "31m"), "c1_31m");                      // U+009B CSI
+  EXPECT_EQ(safe_file_name("invoice\xe2\x80\xae"
+                           "fdp.exe"),
+            "invoice_fdp.exe");  // U+202E
+  EXPECT_EQ(safe_file_name("c1\xc2\x9b"
+                           "31m"),
+            "c1_31m");  // U+009B CSI
   expect_safe(safe_file_name("\x7f\x7f"));
 }
 
@@ -56,7 +60,7 @@ TEST(SafeFileName, NoHiddenFilesAndNoOptionLookAlikes) {
 TEST(SafeFileName, ReplacesInvalidUtf8) {
   EXPECT_EQ(safe_file_name("caf\xe9.txt"), "caf\xef\xbf\xbd.txt");
   EXPECT_EQ(safe_file_name("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");  // overlong '/'
-  expect_safe(safe_file_name("\xed\xa0\x80"));                          // a surrogate
+  expect_safe(safe_file_name("\xed\xa0\x80"));                        // a surrogate
 }
 
 TEST(SafeFileName, CutsOverLongNamesAtACharacterKeepingTheExtension) {

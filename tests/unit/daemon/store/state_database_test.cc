@@ -1,8 +1,4 @@
 #include "daemon/store/state_database.h"
-#include "daemon/store/message_store.h"
-#include "daemon/store/transfer_store.h"
-#include "daemon/store/state_schema.h"
-#include "lib/store/migrations.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -13,7 +9,9 @@
 #include <string>
 
 #include "daemon/store/account_store.h"
+#include "daemon/store/message_store.h"
 #include "daemon/store/state_schema.h"
+#include "daemon/store/transfer_store.h"
 #include "lib/store/migrations.h"
 #include "lib/store/store_error.h"
 #include "tests/support/file_mode.h"
