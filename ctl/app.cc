@@ -44,6 +44,8 @@ int run_msgctl(const std::vector<std::string>& argv, Environment& env) {
   Transport* transport_ptr = transport.get();
   Context context{invocation.global, invocation.args, output, env.in, env.stdin_is_terminal, env.prompt_password};
   context.reconnect = [transport_ptr] { transport_ptr->reset(); };
+  context.stdout_is_terminal = env.stdout_is_terminal;
+  if (env.terminal_columns) context.terminal_columns = env.terminal_columns;
   try {
     return to_int(invocation.command->run(*transport, context));
   } catch (const api::ApiError& e) {

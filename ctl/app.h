@@ -19,6 +19,9 @@ struct Environment {
   Connectors connectors;
   // Asks for a password without echo; nullopt when it cannot.
   std::function<std::optional<std::string>(std::string_view prompt)> prompt_password;
+  // Whether stdout is a terminal, and its width (unset: 80 columns).
+  bool stdout_is_terminal = false;
+  std::function<std::size_t()> terminal_columns;
 };
 
 // All of msgctl but main(): parses argv, runs the command, reports failures

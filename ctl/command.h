@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -56,6 +57,9 @@ struct CommandArgs {
   std::string format;
   std::string output_file;
   bool force = false;
+  std::string file;     // send-file FILE, as typed
+  std::string caption;  // send-file --caption
+  std::string id;       // save, cancel: a file's id
 };
 
 // What a command needs besides the client: where to print, where to read,
@@ -73,6 +77,10 @@ struct Context {
   // Drops the connection to msgd so that the next call connects afresh
   // (watch, after msgd went away).
   std::function<void()> reconnect = [] {};
+  // Whether stdout is a terminal (send-file and save draw a progress bar
+  // there), and its width in columns now (it may change while a bar is drawn).
+  bool stdout_is_terminal = false;
+  std::function<std::size_t()> terminal_columns = [] { return std::size_t{80}; };
 };
 
 struct CommandSpec {

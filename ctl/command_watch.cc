@@ -1,10 +1,7 @@
 // watch: print events as they come, riding out msgd restarts.
 
-#include <signal.h>
-
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <ctime>
 #include <thread>
 
@@ -12,6 +9,7 @@
 #include "ctl/failure.h"
 #include "ctl/formatting.h"
 #include "ctl/output.h"
+#include "ctl/stop_signals.h"
 #include "ctl/text_checks.h"
 
 namespace sotto::ctl {
@@ -22,35 +20,6 @@ using std::chrono::milliseconds;
 constexpr milliseconds kPoll{200};
 constexpr milliseconds kFirstRetry{200};
 constexpr milliseconds kMaxRetry{5000};
-
-volatile std::sig_atomic_t g_stop = 0;
-
-extern "C" void request_stop(int) { g_stop = 1; }
-
-// SIGINT/SIGTERM end `watch` with exit 0 instead of killing it; the previous
-// handlers come back when it returns.
-class StopOnSignals {
- public:
-  StopOnSignals() {
-    g_stop = 0;
-    struct sigaction action {};
-    action.sa_handler = request_stop;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;  // no SA_RESTART: a blocking wait returns early
-    sigaction(SIGINT, &action, &previous_int_);
-    sigaction(SIGTERM, &action, &previous_term_);
-  }
-  ~StopOnSignals() {
-    sigaction(SIGINT, &previous_int_, nullptr);
-    sigaction(SIGTERM, &previous_term_, nullptr);
-  }
-  StopOnSignals(const StopOnSignals&) = delete;
-  StopOnSignals& operator=(const StopOnSignals&) = delete;
-
- private:
-  struct sigaction previous_int_ {};
-  struct sigaction previous_term_ {};
-};
 
 void print_event(Context& context, const api::EventMessage& event) {
   if (context.out.json()) {
@@ -102,7 +71,7 @@ void reconnect(api::Client& client, Context& context) {
 ExitCode run_watch(api::Client& client, Context& context) {
   const StopOnSignals stop_on_signals;
   const auto outer_stop = context.stop_requested;
-  context.stop_requested = [outer_stop] { return g_stop != 0 || outer_stop(); };
+  context.stop_requested = [outer_stop] { return stop_signal_received() || outer_stop(); };
 
   const std::string user = start(client);
   if (!context.out.json()) {

@@ -34,6 +34,16 @@ ExitCode run_fingerprint(api::Client& client, Context& context);
 ExitCode run_trust(api::Client& client, Context& context);
 ExitCode run_relay_forget(api::Client& client, Context& context);
 
+// commands_files.cc
+void add_send_file_options(CLI::App& app, CommandArgs& args);
+ExitCode run_send_file(api::Client& client, Context& context);
+void add_files_options(CLI::App& app, CommandArgs& args);
+ExitCode run_files(api::Client& client, Context& context);
+void add_save_options(CLI::App& app, CommandArgs& args);
+ExitCode run_save(api::Client& client, Context& context);
+void add_cancel_options(CLI::App& app, CommandArgs& args);
+ExitCode run_cancel(api::Client& client, Context& context);
+
 // command_watch.cc
 ExitCode run_watch(api::Client& client, Context& context);
 

@@ -59,10 +59,7 @@ ExitCode print_messages(api::Client& client, Context& context, const nlohmann::j
 CLI::Validator message_id_validator() {
   return CLI::Validator(
       [](std::string& value) -> std::string {
-        const bool ok = value.size() == 32 && std::all_of(value.begin(), value.end(), [](char c) {
-                          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-                        });
-        return ok ? "" : "must be a message id (32 hex digits)";
+        return options::id_problem(value).empty() ? "" : "must be a message id (32 hex digits)";
       },
       "", "message id");
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ctl/output.h"
+#include "ctl/progress_bar.h"
 #include "ctl/text_checks.h"
 
 namespace sotto::ctl {
@@ -13,6 +14,11 @@ namespace {
 constexpr std::string_view kWarning = "\xE2\x9A\xA0";  // ⚠
 constexpr std::string_view kArrow = "\xE2\x86\x92";    // →
 constexpr std::string_view kCheck = "\xE2\x9C\x93";    // ✓
+constexpr std::string_view kDash = "\xE2\x80\x94";     // —
+// A files table stays readable with a long name; `history` shows more of it.
+constexpr std::size_t kTableNameColumns = 40;
+// An error from msgd is a sentence, not a page.
+constexpr std::size_t kTableErrorColumns = 60;
 
 std::string pad(std::string_view text, std::size_t width) {
   std::string out(text);
@@ -51,7 +57,60 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
+const nlohmann::json& file_member(const nlohmann::json& message) {
+  static const nlohmann::json kNone = nlohmann::json::object();
+  if (!message.is_object()) return kNone;
+  const auto it = message.find("file");
+  return it != message.end() && it->is_object() ? *it : kNone;
+}
+
+// A size member that may be absent: -1 (shown as "?") when it is not a number.
+std::int64_t size_member(const nlohmann::json& object) {
+  if (!object.is_object()) return -1;
+  const auto it = object.find("size");
+  return it != object.end() && it->is_number_integer() ? int_member(object, "size") : -1;
+}
+
+std::string shown_file_name(const nlohmann::json& object, std::size_t columns) {
+  const std::string name = string_member(object, "name");
+  if (name.empty()) return "(no name)";
+  return fit_columns(printable(name), columns);
+}
+
+// "short" id for events: the first 8 hex digits, as DeliveryChanged shows them.
+std::string short_id(const nlohmann::json& object) { return printable(string_member(object, "id").substr(0, 8)); }
+
 }  // namespace
+
+bool transfer_complete(std::string_view state) {
+  return state == "uploaded" || state == "downloaded" || state == "saved";
+}
+
+std::string message_text(const nlohmann::json& message) {
+  const std::string text = printable(string_member(message, "text"), true);
+  if (string_member(message, "kind") != "file") return text;
+  const nlohmann::json& file = file_member(message);
+  std::string out =
+      "[file] " + shown_file_name(file, kMaxFileNameColumns) + " (" + format_size(size_member(file)) + ")";
+  if (!text.empty()) out += " " + std::string(kDash) + " " + text;
+  return out;
+}
+
+std::string format_files(const nlohmann::json& files, std::string_view when_empty) {
+  if (!files.is_array() || files.empty()) return std::string(when_empty) + "\n";
+  std::vector<std::vector<std::string>> rows = {{"ID", "DIR", "PEER", "NAME", "SIZE", "STATE", "DONE", ""}};
+  for (const auto& f : files) {
+    const std::string state = string_member(f, "state");
+    const std::string error = string_member(f, "error");
+    rows.push_back(
+        {printable(string_member(f, "id")), printable(string_member(f, "direction")),
+         printable(string_member(f, "peer")), shown_file_name(f, kTableNameColumns), format_size(size_member(f)),
+         printable(state),
+         std::to_string(percent_done(int_member(f, "bytes"), size_member(f), transfer_complete(state))) + "%",
+         error.empty() ? "" : fit_columns(printable(error), kTableErrorColumns)});
+  }
+  return table(rows);
+}
 
 std::string string_member(const nlohmann::json& object, std::string_view key) {
   if (!object.is_object()) return "";
@@ -112,9 +171,8 @@ std::string format_messages(const nlohmann::json& messages, std::string_view sel
     const bool outgoing = direction == "out";
     if (sender.empty()) sender = outgoing ? me : peer;
     Row row{"[" + format_timestamp(int_member(m, "sent_at"), TimeFormat::kDateMinute) + "]",
-            sender + " " + std::string(kArrow) + " " + (outgoing ? peer : me),
-            printable(string_member(m, "text"), true), state_mark(direction, string_member(m, "state")),
-            bool_member(m, "identity_warning")};
+            sender + " " + std::string(kArrow) + " " + (outgoing ? peer : me), message_text(m),
+            state_mark(direction, string_member(m, "state")), bool_member(m, "identity_warning")};
     route_width = std::max(route_width, display_width(row.route));
     any_warning = any_warning || row.warning;
     rows.push_back(std::move(row));
@@ -203,7 +261,7 @@ std::string format_event(const api::EventMessage& event, std::time_t now) {
   const std::string stamp = "[" + format_timestamp(when_ms, TimeFormat::kTime) + "] ";
   if (event.name == "MessageReceived") {
     const std::string head = stamp + printable(string_member(d, "sender")) + ": ";
-    std::string line = head + indent_continuations(printable(string_member(d, "text"), true), display_width(head));
+    std::string line = head + indent_continuations(message_text(d), display_width(head));
     if (bool_member(d, "identity_warning")) {
       line += " " + std::string(kWarning) + " (from a changed, unverified identity key)";
     }
@@ -220,6 +278,25 @@ std::string format_event(const api::EventMessage& event, std::time_t now) {
     if (bool_member(d, "connected")) return stamp + "connected to relay " + relay;
     const std::string reason = printable(string_member(d, "reason"));
     return stamp + "disconnected from relay " + relay + (reason.empty() ? "" : " (" + reason + ")");
+  }
+  if (event.name == "TransferProgress" || event.name == "FileReceived") {
+    const bool incoming = string_member(d, "direction") == "in";
+    const std::string state = string_member(d, "state");
+    std::string line = stamp + "file " + short_id(d) + " " + shown_file_name(d, kMaxFileNameColumns) +
+                       (incoming ? " from " : " to ") + printable(string_member(d, "peer")) + ": " + printable(state);
+    const std::int64_t size = size_member(d);
+    if (state == "uploading" || state == "downloading" || state == "preparing") {
+      line += " " + std::to_string(percent_done(int_member(d, "bytes"), size, false)) + "% (" +
+              format_size(int_member(d, "bytes")) + " of " + format_size(size) + ")";
+    } else {
+      line += " (" + format_size(size) + ")";
+    }
+    const std::string path = string_member(d, "path");
+    if (incoming && !path.empty()) line += " " + std::string(kArrow) + " " + printable(path);
+    if (state == "available" && incoming) line += "; msgctl save " + printable(string_member(d, "id"));
+    const std::string error = string_member(d, "error");
+    if (!error.empty()) line += ": " + printable(error);
+    return line;
   }
   if (event.name == "IdentityChanged") {
     const std::string peer = printable(string_member(d, "peer"));

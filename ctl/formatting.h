@@ -29,6 +29,19 @@ std::string state_mark(std::string_view direction, std::string_view state);
 // "from → to" column aligned; `self` names our side of incoming messages.
 std::string format_messages(const nlohmann::json& messages, std::string_view self, std::string_view when_empty);
 
+// The text column of a message: its text, or for a file message (kind
+// "file") "[file] report.pdf (2.1 MB)" and " — caption" when it has one.
+// The file name is another person's choice: printable, on one line, and cut
+// to kMaxFileNameColumns.
+inline constexpr std::size_t kMaxFileNameColumns = 80;
+std::string message_text(const nlohmann::json& message);
+
+// `files`: ID, DIR, PEER, NAME, SIZE, STATE, DONE (percent) and why a
+// transfer failed; `when_empty` when there are none.
+std::string format_files(const nlohmann::json& files, std::string_view when_empty);
+// Whether a transfer in this state has all its bytes (uploaded, downloaded, saved).
+bool transfer_complete(std::string_view state);
+
 std::string format_status(const nlohmann::json& status);
 std::string format_contacts(const nlohmann::json& contacts);
 std::string format_online(const nlohmann::json& online);

@@ -33,6 +33,22 @@ std::string seconds_problem(const std::string& value) {
   return "";
 }
 
+std::string id_problem(const std::string& value) {
+  const bool ok = value.size() == 32 && std::all_of(value.begin(), value.end(), [](char c) {
+                    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+                  });
+  return ok ? "" : "must be an id of 32 hex digits";
+}
+
+std::string path_problem(const std::string& value) {
+  if (value.empty()) return "is empty";
+  if (!is_valid_utf8(value)) return "is not valid UTF-8 (msgd's API takes UTF-8 paths; rename the file)";
+  if (value.find('\0') != std::string::npos) return "contains a NUL byte";
+  return "";
+}
+
+std::string caption_problem(const std::string& value) { return value.empty() ? "" : text_problem(value); }
+
 }  // namespace options
 
 namespace {
@@ -72,6 +88,15 @@ std::string invocation_problem(const Invocation& invocation) {
   }
   if (!a.invite.empty() && !name_problem(a.invite).empty()) return "--invite " + name_problem(a.invite);
   if (!a.text.empty() && a.text != "-" && !text_problem(a.text).empty()) return "TEXT " + text_problem(a.text);
+  if (!a.file.empty() && !options::path_problem(a.file).empty()) return "FILE " + options::path_problem(a.file);
+  if (!options::caption_problem(a.caption).empty()) return "--caption " + options::caption_problem(a.caption);
+  if (!a.id.empty() && !options::id_problem(a.id).empty()) return "ID " + options::id_problem(a.id);
+  const std::string_view name = invocation.command->name;
+  if (name == "send-file" && a.file.empty()) return "FILE is required";
+  if ((name == "save" || name == "cancel") && a.id.empty()) return "ID is required";
+  if (name == "save" && !a.output_file.empty() && !options::path_problem(a.output_file).empty()) {
+    return "--output " + options::path_problem(a.output_file);
+  }
   return "";
 }
 

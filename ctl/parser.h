@@ -39,6 +39,13 @@ namespace options {
 void add_name(CLI::App& app, const std::string& name, std::string& target, const std::string& description);
 // A validator for a number of seconds: finite, > 0, at most a day.
 std::string seconds_problem(const std::string& value);
+// Why `value` is not a message or file id (32 hex digits); "" when it is.
+std::string id_problem(const std::string& value);
+// Why `value` cannot be a path msgctl hands to msgd: empty, or not UTF-8
+// (the API's strings are UTF-8, on D-Bus and in JSON alike); "" when it can.
+std::string path_problem(const std::string& value);
+// Why `value` cannot be a caption: "" is no caption; else as text_problem.
+std::string caption_problem(const std::string& value);
 }  // namespace options
 
 }  // namespace sotto::ctl

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <initializer_list>
 
 namespace sotto::ctl {
 namespace {
@@ -40,6 +41,49 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i, char32_t* code_p
 }
 
 bool is_control(char32_t c) { return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F); }
+
+bool is_bidi_control(char32_t c) { return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069); }
+
+struct CodeRange {
+  char32_t first, last;
+};
+
+bool in_ranges(char32_t c, std::initializer_list<CodeRange> ranges) {
+  for (const CodeRange& r : ranges) {
+    if (c >= r.first && c <= r.last) return true;
+  }
+  return false;
+}
+
+// The common zero-width and double-width blocks of Unicode's East Asian Width
+// and emoji data (UAX #11): not every code point wcwidth(3) knows, but the
+// ones names are made of. Anything else takes one column.
+int code_point_columns(char32_t c) {
+  if (in_ranges(c, {{0x0300, 0x036F},
+                    {0x0483, 0x0489},
+                    {0x0591, 0x05BD},
+                    {0x0610, 0x061A},
+                    {0x064B, 0x065F},
+                    {0x1AB0, 0x1AFF},
+                    {0x1DC0, 0x1DFF},
+                    {0x200B, 0x200F},
+                    {0x2060, 0x2064},
+                    {0x20D0, 0x20FF},
+                    {0xFE00, 0xFE0F},
+                    {0xFE20, 0xFE2F},
+                    {0xE0100, 0xE01EF}})) {
+    return 0;
+  }
+  if (in_ranges(c, {{0x1100, 0x115F},   {0x231A, 0x231B},   {0x2329, 0x232A},   {0x23E9, 0x23EC},   {0x2614, 0x2615},
+                    {0x26A1, 0x26A1},   {0x2705, 0x2705},   {0x274C, 0x274C},   {0x2E80, 0x303E},   {0x3041, 0x33FF},
+                    {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xA960, 0xA97F},   {0xAC00, 0xD7A3},
+                    {0xF900, 0xFAFF},   {0xFE10, 0xFE19},   {0xFE30, 0xFE6F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},
+                    {0x1F300, 0x1F64F}, {0x1F680, 0x1F6FF}, {0x1F900, 0x1F9FF}, {0x1FA70, 0x1FAFF}, {0x20000, 0x2FFFD},
+                    {0x30000, 0x3FFFD}})) {
+    return 2;
+  }
+  return 1;
+}
 
 }  // namespace
 
@@ -105,6 +149,10 @@ std::string printable(std::string_view text, bool keep_newlines) {
       char escape[8];
       std::snprintf(escape, sizeof escape, "\\x%02x", static_cast<unsigned>(c));
       out += escape;
+    } else if (is_bidi_control(c)) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(c));
+      out += escape;
     } else {
       out.append(text.substr(i, n));
     }
@@ -119,6 +167,35 @@ std::size_t display_width(std::string_view text) {
     if ((static_cast<std::uint8_t>(ch) & 0xC0) != 0x80) ++width;
   }
   return width;
+}
+
+std::size_t terminal_columns(std::string_view text) {
+  std::size_t columns = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t c = 0;
+    const std::size_t n = utf8_sequence(text, i, &c);
+    columns += n == 0 ? 1 : static_cast<std::size_t>(code_point_columns(c));
+    i += n == 0 ? 1 : n;
+  }
+  return columns;
+}
+
+std::string fit_columns(std::string_view text, std::size_t columns) {
+  if (terminal_columns(text) <= columns) return std::string(text);
+  if (columns == 0) return "";
+  std::string out;
+  std::size_t used = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t c = 0;
+    std::size_t n = utf8_sequence(text, i, &c);
+    const std::size_t width = n == 0 ? 1 : static_cast<std::size_t>(code_point_columns(c));
+    if (n == 0) n = 1;
+    if (used + width > columns - 1) break;  // one column stays for the ellipsis
+    out.append(text.substr(i, n));
+    used += width;
+    i += n;
+  }
+  return out + "\xE2\x80\xA6";  // …
 }
 
 }  // namespace sotto::ctl

@@ -25,12 +25,24 @@ std::string name_problem(std::string_view value);
 std::string text_problem(std::string_view value);
 
 // Text from msgd made safe to print on a terminal: control characters become
-// visible escapes (\x1b), invalid UTF-8 becomes U+FFFD. Newlines are kept
-// only when keep_newlines is set.
+// visible escapes (\x1b), bidirectional embeddings, overrides and isolates
+// (U+202A..U+202E, U+2066..U+2069, which can make "gnp.exe" read as "exe.png")
+// become visible escapes too (\u202e), invalid UTF-8 becomes U+FFFD. Newlines
+// are kept only when keep_newlines is set.
 std::string printable(std::string_view text, bool keep_newlines = false);
 
 // Columns a printable string takes (one per code point: good enough for the
 // names and marks msgctl aligns).
 std::size_t display_width(std::string_view text);
+
+// Columns a printable string takes on a terminal, closer to wcwidth(3) than
+// display_width: East Asian wide characters and most emoji take 2, combining
+// marks, variation selectors and joiners 0. For what must fit one line (the
+// progress bar), where a column too many makes the terminal wrap.
+std::size_t terminal_columns(std::string_view text);
+
+// A printable string cut to at most `columns` terminal columns at a character
+// boundary, ending in "…" when something was cut.
+std::string fit_columns(std::string_view text, std::size_t columns);
 
 }  // namespace sotto::ctl

@@ -12,7 +12,7 @@ _msgctl() {
     cword=$COMP_CWORD
   fi
 
-  local commands="register login logout status send history inbox read watch online contacts fingerprint trust export relay"
+  local commands="register login logout status send send-file history inbox read files save cancel watch online contacts fingerprint trust export relay"
   local global_opts="--json --socket --bus --timeout --version --help"
 
   case "$prev" in
@@ -21,7 +21,7 @@ _msgctl() {
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       return
       ;;
-    --timeout | --wait-timeout | --limit | --before | --invite)
+    --timeout | --wait-timeout | --limit | --before | --invite | --caption)
       return
       ;;
     --format)
@@ -31,7 +31,7 @@ _msgctl() {
   esac
 
   # The sub-command is the first word that is neither an option nor an option's value.
-  local command="" subcommand="" i
+  local command="" subcommand="" i i_command=0
   for ((i = 1; i < cword; i++)); do
     case "${words[i]}" in
       --socket | --timeout) ((i++)) ;;
@@ -39,6 +39,7 @@ _msgctl() {
       *)
         if [[ -z "$command" ]]; then
           command="${words[i]}"
+          i_command=$i
         elif [[ "$command" == relay && -z "$subcommand" ]]; then
           subcommand="${words[i]}"
         fi
@@ -55,11 +56,30 @@ _msgctl() {
     return
   fi
 
+  # The operands after the command: send-file's second one is a file.
+  local operands=0
+  for ((i = i_command + 1; i < cword; i++)); do
+    case "${words[i]}" in
+      --socket | --timeout | --wait-timeout | --caption | --output) ((i++)) ;;
+      -*) ;;
+      *) ((operands++)) ;;
+    esac
+  done
+
   local opts=""
   case "$command" in
     register) opts="--invite --password-stdin" ;;
     login) opts="--password-stdin" ;;
     send) opts="--wait --wait-timeout" ;;
+    send-file)
+      opts="--caption --wait --wait-timeout"
+      if [[ "$cur" != -* && $operands -eq 1 ]]; then
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        return
+      fi
+      ;;
+    save) opts="--output" ;;
     history) opts="--limit --before" ;;
     export) opts="--format --output --force" ;;
     relay)

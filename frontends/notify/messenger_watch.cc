@@ -3,6 +3,7 @@
 #include <sdbus-c++/Error.h>
 #include <sdbus-c++/ProxyInterfaces.h>
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <utility>
@@ -36,6 +37,10 @@ class MessengerWatch::Proxy final : public sdbus::ProxyInterfaces<org::sotto::Me
   void onDeliveryChanged(const std::map<std::string, sdbus::Variant>&) override {}
   void onConnectionChanged(const std::map<std::string, sdbus::Variant>&) override {}
   void onIdentityChanged(const std::map<std::string, sdbus::Variant>&) override {}
+  // A file message pops up through MessageReceived like any other; its
+  // transfer's progress is msgctl's and msg-tui's to show.
+  void onTransferProgress(const std::map<std::string, sdbus::Variant>&) override {}
+  void onFileReceived(const std::map<std::string, sdbus::Variant>&) override {}
 
   std::function<void(const std::map<std::string, sdbus::Variant>&)> on_message_;
 };
@@ -56,7 +61,9 @@ std::optional<IncomingMessage> incoming_message_from(const std::map<std::string,
   if (direction && *direction != "in") return std::nullopt;
   auto peer = text_field("peer");
   auto text = text_field("text");
-  if (!peer || !text) return std::nullopt;
+  const bool is_file = text_field("kind") == "file";
+  // A file message's text is its caption, which msgd may leave out when empty.
+  if (!peer || (!text && !is_file)) return std::nullopt;
   // The peer becomes a popup's title, a log field and an argument of
   // reply_command: only a valid username gets that far.
   const wire::UsernameResult canonical = wire::canonical_username(*peer);
@@ -66,7 +73,21 @@ std::optional<IncomingMessage> incoming_message_from(const std::map<std::string,
   out.id = text_field("id").value_or("");
   const wire::UsernameResult sender = wire::canonical_username(text_field("sender").value_or(out.peer));
   out.sender = sender ? sender.value() : out.peer;
-  out.text = std::move(*text);
+  out.text = text.value_or("");
+  if (is_file) {
+    FileSummary file;
+    const auto it = message.find("file");
+    if (it != message.end() && it->is_object()) {
+      const auto name = it->find("name");
+      if (name != it->end() && name->is_string()) file.name = name->get<std::string>();
+      const auto size = it->find("size");
+      if (size != it->end() && size->is_number_integer() &&
+          (!size->is_number_unsigned() || size->get<std::uint64_t>() <= INT64_MAX)) {
+        file.size = size->get<std::int64_t>();
+      }
+    }
+    out.file = std::move(file);
+  }
   return out;
 }
 

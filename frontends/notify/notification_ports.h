@@ -12,12 +12,22 @@ namespace sotto::notify {
 // notification server, msgd, and programs started for a reply. Each has one
 // real implementation on D-Bus or fork/exec and a fake in the unit tests.
 
+// What a popup says of a file message: its name and size (the sender chose
+// both; the name is shown cleaned and escaped like any text).
+struct FileSummary {
+  std::string name;
+  std::int64_t size = -1;  // -1: msgd did not say
+
+  bool operator==(const FileSummary&) const = default;
+};
+
 // A message msgd reported (MessageReceived), as far as a popup needs it.
 struct IncomingMessage {
   std::string id;
-  std::string peer;    // the conversation (MarkRead and Send take it)
-  std::string sender;  // who wrote it
-  std::string text;
+  std::string peer;                                // the conversation (MarkRead and Send take it)
+  std::string sender;                              // who wrote it
+  std::string text;                                // the text; a file's caption ("" for none)
+  std::optional<FileSummary> file = std::nullopt;  // set for a file message (kind "file")
 };
 
 // One call of org.freedesktop.Notifications.Notify, minus what never changes.

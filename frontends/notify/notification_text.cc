@@ -1,5 +1,8 @@
 #include "frontends/notify/notification_text.h"
 
+#include <array>
+#include <cmath>
+#include <cstdio>
 #include <optional>
 
 #include "lib/config/utf8.h"
@@ -34,6 +37,14 @@ std::string cleaned(std::string_view text) {
     text.remove_prefix(d->length);
   }
   return out;
+}
+
+// Servers show a summary as a title, and a file name is one line of a body.
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\t') c = ' ';
+  }
+  return text;
 }
 
 }  // namespace
@@ -77,16 +88,34 @@ std::string clean_text(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+std::string format_file_size(std::int64_t bytes) {
+  if (bytes < 0) return "";
+  if (bytes < 1000) return std::to_string(bytes) + " B";
+  constexpr std::array<const char*, 6> kUnits = {"kB", "MB", "GB", "TB", "PB", "EB"};
+  const auto shown = [](double v) { return v < 99.95 ? std::round(v * 10) / 10 : std::round(v); };
+  double value = static_cast<double>(bytes) / 1000;
+  std::size_t unit = 0;
+  while (unit + 1 < kUnits.size() && shown(value) >= 1000) {
+    value /= 1000;
+    ++unit;
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, value < 99.95 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
+  return buffer;
+}
+
 NotificationText compose_text(std::string_view sender, std::string_view latest_text, int count, bool privacy,
-                              bool body_markup) {
+                              bool body_markup, const std::optional<FileSummary>& file) {
   if (privacy) return NotificationText{std::string(kPrivateSummary), ""};
   NotificationText text;
-  text.summary = clean_text(sender, kMaxSummaryBytes);
-  // One line: servers show the summary as a title.
-  for (char& c : text.summary) {
-    if (c == '\n' || c == '\t') c = ' ';
+  text.summary = one_line(clean_text(sender, kMaxSummaryBytes));
+  std::string body = clean_text(latest_text, kMaxBodyTextBytes);
+  if (file) {
+    const std::string name = one_line(clean_text(file->name, kMaxFileNameBytes));
+    std::string line = text.summary + " sent " + (name.empty() ? std::string("a file") : name);
+    if (const std::string size = format_file_size(file->size); !size.empty()) line += " (" + size + ")";
+    body = body.empty() ? line : line + "\n" + body;
   }
-  const std::string body = clean_text(latest_text, kMaxBodyTextBytes);
   text.body = body_markup ? escape_markup(body) : body;
   if (count > 1) text.body += "\n(" + std::to_string(count) + " new messages)";
   return text;

@@ -1,8 +1,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "frontends/notify/notification_ports.h"
 
 namespace sotto::notify {
 
@@ -14,6 +18,8 @@ inline constexpr std::size_t kMaxBodyTextBytes = 1000;
 // Usernames are at most 32 characters (lib/wire/username.h); a longer summary
 // would only be a hostile one.
 inline constexpr std::size_t kMaxSummaryBytes = 64;
+// A file name longer than this (Linux allows 255 bytes) is a hostile one.
+inline constexpr std::size_t kMaxFileNameBytes = 255;
 // The whole summary in privacy mode.
 inline constexpr std::string_view kPrivateSummary = "New message";
 
@@ -30,6 +36,10 @@ std::string escape_markup(std::string_view text);
 // ends in "…" (the result is then at most max_bytes long).
 std::string clean_text(std::string_view text, std::size_t max_bytes);
 
+// A file size as people read it, in powers of 1000 like msgctl: "999 B",
+// "2.1 MB", "215 MB"; "" when unknown (negative).
+std::string format_file_size(std::int64_t bytes);
+
 struct NotificationText {
   std::string summary;
   std::string body;
@@ -43,7 +53,10 @@ struct NotificationText {
 // otherwise the spec says markup shows as typed, so escaping would show
 // entities), then "(N new messages)" on a line of its own when count > 1.
 // privacy: summary kPrivateSummary and an empty body, whatever was received.
+// For a file message (`file` set) the body's first line is "alice sent
+// report.pdf (2.1 MB)" (the name cleaned and on one line), and latest_text,
+// the caption, follows on the next line when there is one.
 NotificationText compose_text(std::string_view sender, std::string_view latest_text, int count, bool privacy,
-                              bool body_markup);
+                              bool body_markup, const std::optional<FileSummary>& file = std::nullopt);
 
 }  // namespace sotto::notify

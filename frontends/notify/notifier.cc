@@ -43,6 +43,7 @@ void Notifier::on_message(const IncomingMessage& message) {
   ++popup.count;
   popup.sender = message.sender.empty() ? message.peer : message.sender;
   popup.latest_text = config_.privacy ? std::string() : message.text;
+  popup.latest_file = config_.privacy ? std::nullopt : message.file;
   if (popup.in_flight) {
     // The answer to the Notify in flight brings the id to replace; post then.
     popup.stale = true;
@@ -52,8 +53,8 @@ void Notifier::on_message(const IncomingMessage& message) {
 }
 
 NotificationRequest Notifier::request_for(const Popup& popup) const {
-  const NotificationText text =
-      compose_text(popup.sender, popup.latest_text, popup.count, config_.privacy, sink_.has_capability("body-markup"));
+  const NotificationText text = compose_text(popup.sender, popup.latest_text, popup.count, config_.privacy,
+                                             sink_.has_capability("body-markup"), popup.latest_file);
   NotificationRequest request;
   request.replaces_id = popup.id;
   request.app_name = kAppName;

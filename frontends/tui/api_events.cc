@@ -39,6 +39,13 @@ MessageData message_from_json(const json& object) {
   m.received_at = int_of(object, "received_at");
   m.state = string_of(object, "state");
   m.identity_warning = bool_of(object, "identity_warning");
+  m.is_file = string_of(object, "kind") == "file";
+  if (m.is_file && object.contains("file")) {
+    const json& file = object["file"];
+    m.file_name = string_of(file, "name");
+    if (file.is_object() && file.contains("size") && file["size"].is_number_integer())
+      m.file_size = int_of(file, "size");
+  }
   return m;
 }
 

@@ -26,6 +26,10 @@ struct MessageData {
   std::int64_t received_at = 0;
   std::string state;  // queued|sent|delivered|read|failed (out), unread|read (in)
   bool identity_warning = false;
+  // kind "file": text is the caption; the name and size come from "file".
+  bool is_file = false;
+  std::string file_name;
+  std::int64_t file_size = -1;  // -1: msgd did not say
 };
 
 struct ContactData {

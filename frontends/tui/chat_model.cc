@@ -4,6 +4,7 @@
 #include <cctype>
 #include <type_traits>
 
+#include "frontends/tui/file_label.h"
 #include "frontends/tui/message_time.h"
 #include "frontends/tui/screen_layout.h"
 #include "lib/wire/username.h"
@@ -25,7 +26,7 @@ ShownMessage shown(const MessageData& m) {
   s.sent_at = m.sent_at;
   s.state = m.state;
   s.identity_warning = m.identity_warning;
-  s.text = DisplayText(m.text);
+  s.text = DisplayText(shown_text(m));
   return s;
 }
 
@@ -193,9 +194,10 @@ std::vector<Action> ChatModel::apply(const Event& event) {
           Panel p;
           std::size_t found = 0;
           for (const auto& m : e.history) {
-            if (!contains_folded(m.text, e.query)) continue;
+            const std::string text = shown_text(m);
+            if (!contains_folded(text, e.query)) continue;
             if (++found > kMaxSearchResults) continue;
-            p.lines.push_back(date_time(m.sent_at) + " " + m.sender + ": " + first_line(m.text));
+            p.lines.push_back(date_time(m.sent_at) + " " + m.sender + ": " + first_line(text));
           }
           p.title = "Search in " + e.peer + " for \"" + e.query + "\": " + std::to_string(found) +
                     (found == 1 ? " message" : " messages") +

@@ -37,8 +37,8 @@ void check_invocation(const Invocation& i) {
   check(!i.global.socket || !i.global.socket->empty());
   const CommandArgs& a = i.args;
   const std::string_view name = i.command->name;
-  const bool takes_peer = name == "send" || name == "history" || name == "read" || name == "fingerprint" ||
-                          name == "trust" || name == "export";
+  const bool takes_peer = name == "send" || name == "send-file" || name == "history" || name == "read" ||
+                          name == "fingerprint" || name == "trust" || name == "export";
   if (takes_peer) check(name_problem(a.peer).empty());
   if (name == "register" || name == "login") check(name_problem(a.user).empty());
   if (!a.invite.empty()) check(name_problem(a.invite).empty());
@@ -49,6 +49,12 @@ void check_invocation(const Invocation& i) {
   check(a.before.empty() || is_hex_id(a.before));
   if (name == "export") check(a.format == "txt" || a.format == "json");
   check(!a.force || !a.output_file.empty());
+  if (name == "files") check(a.peer.empty() || name_problem(a.peer).empty());
+  if (name == "send-file") check(!a.file.empty() && options::path_problem(a.file).empty());
+  check(options::caption_problem(a.caption).empty());
+  if (name == "save" || name == "cancel") check(is_hex_id(a.id));
+  if (name == "save")
+    check(a.output_file != "-" && (a.output_file.empty() || options::path_problem(a.output_file).empty()));
 }
 
 }  // namespace

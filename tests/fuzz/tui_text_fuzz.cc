@@ -1,5 +1,5 @@
 // Feeds arbitrary bytes to msg-tui's text sanitizer and layout, as a peer's
-// message would arrive. Whatever the bytes, the text msg-tui puts on the
+// message (and a file's name and caption) would arrive. Whatever the bytes, the text msg-tui puts on the
 // terminal must be inert (no C0 or C1 control, no DEL, no bidi control),
 // valid UTF-8, unchanged by sanitising it again, and every screen row must be
 // exactly as wide as its pane; anything else (a crash, a hang, a broken
@@ -13,6 +13,7 @@
 
 #include "frontends/tui/chat_model.h"
 #include "frontends/tui/display_text.h"
+#include "frontends/tui/file_label.h"
 #include "frontends/tui/screen_layout.h"
 #include "frontends/tui/text_layout.h"
 
@@ -81,6 +82,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   m.text = bytes;
   m.sent_at = 1795514400000;
   model.apply(MessageReceived{m});
+  // And as a file's name and caption: the name stays on one line.
+  MessageData file = m;
+  file.id = "y";
+  file.is_file = true;
+  file.file_name = bytes;
+  file.file_size = static_cast<std::int64_t>(size) - 1;
+  file.text.clear();
+  const DisplayText label(shown_text(file));
+  for (const auto& c : label.clusters()) check(!c.line_break);
+  file.text = bytes.substr(0, 200);
+  model.apply(MessageReceived{file});
   const Screen screen = layout_screen(model);
   const int pane = screen.sidebar_width > 0 ? screen.width - screen.sidebar_width - 1 : screen.width;
   for (const Row& row : screen.conversation) {

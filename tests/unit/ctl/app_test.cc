@@ -47,7 +47,8 @@ class CtlApp : public ::testing::Test {
     args.insert(args.begin(), "msgctl");
     std::istringstream in(input);
     std::ostringstream out, err;
-    Environment env{in, out, err, terminal, real_connectors(), prompt_};
+    Environment env{
+        in, out, err, terminal, real_connectors(), prompt_, stdout_terminal_, [] { return std::size_t{80}; }};
     const int code = run_msgctl(args, env);
     return {code, out.str(), err.str()};
   }
@@ -60,6 +61,7 @@ class CtlApp : public ::testing::Test {
   std::function<std::optional<std::string>(std::string_view)> prompt_ = [](std::string_view) {
     return std::optional<std::string>();
   };
+  bool stdout_terminal_ = false;
 };
 
 TEST_F(CtlApp, StatusHuman) {

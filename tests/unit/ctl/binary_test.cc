@@ -5,13 +5,16 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -224,6 +227,118 @@ TEST(CtlBinary, WatchHumanLinesAndSigterm) {
   EXPECT_EQ(watch.out().front(), '[');
   watch.signal(SIGTERM);
   EXPECT_EQ(watch.wait(std::chrono::seconds(5)), 0);
+}
+
+// msgctl with stdout on a pseudo-terminal `columns` wide: what it wrote there
+// and its exit status.
+std::pair<std::string, int> run_on_terminal(const std::vector<std::string>& args, unsigned short columns) {
+  const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) throw std::runtime_error("no pty");
+  winsize size{};
+  size.ws_row = 24;
+  size.ws_col = columns;
+  ioctl(master, TIOCSWINSZ, &size);
+  const std::string slave_name = ptsname(master);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    const int slave = open(slave_name.c_str(), O_RDWR);
+    const int null = open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(slave, 1);
+    dup2(null, 2);
+    std::vector<std::string> copy = args;
+    copy.insert(copy.begin(), MSGCTL_PATH);
+    std::vector<char*> argv;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(MSGCTL_PATH, argv.data());
+    _exit(127);
+  }
+  std::string output;
+  char chunk[4096];
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline) {
+    pollfd p{master, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) {
+      if (waitpid(pid, nullptr, WNOHANG) == 0) continue;
+      break;
+    }
+    const ssize_t n = read(master, chunk, sizeof chunk);
+    if (n <= 0) break;  // EIO: the child closed the terminal
+    output.append(chunk, static_cast<std::size_t>(n));
+  }
+  int status = 0;
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  close(master);
+  return {output, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)};
+}
+
+const std::string kFileId = "0123456789abcdef0123456789abcdef";
+
+TEST(CtlBinary, SendFileDrawsItsBarOnlyOnATerminal) {
+  TempDir dir;
+  const std::filesystem::path path = dir.path() / "msgd.sock";
+  const std::filesystem::path file = dir.path() / "report.pdf";
+  std::ofstream(file) << "data";
+  ScriptedMsgd* msgd_ptr = nullptr;
+  ScriptedMsgd msgd(path, [&](const std::string& method, const json&) -> json {
+    if (method != "send_file") return json::array();
+    for (const char* state : {"preparing", "uploading", "uploaded"}) {
+      msgd_ptr->push_event("TransferProgress", {{"id", kFileId},
+                                                {"peer", "bob"},
+                                                {"direction", "out"},
+                                                {"name", "report.pdf"},
+                                                {"state", state},
+                                                {"bytes", std::string(state) == "uploaded" ? 2'100'000 : 1'050'000},
+                                                {"size", 2'100'000}});
+    }
+    return {{"id", kFileId}, {"peer", "bob"}, {"name", "report.pdf"}, {"size", 2'100'000}, {"state", "preparing"}};
+  });
+  msgd_ptr = &msgd;
+  const auto [output, code] = run_on_terminal({"--socket", path.string(), "send-file", "bob", file.string()}, 60);
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("\rreport.pdf  [==="), std::string::npos) << output;
+  EXPECT_NE(output.find("file " + kFileId + " to bob (report.pdf): 2.1 MB uploaded"), std::string::npos) << output;
+  // Each redraw fits the 60 columns the terminal has (ASCII here: a byte a
+  // column); the last line is ordinary text, which may wrap.
+  std::size_t from = 0;
+  for (std::size_t at; (at = output.find_first_of("\r\n", from)) != std::string::npos; from = at + 1) {
+    const std::string segment = output.substr(from, at - from);
+    if (segment.rfind("file ", 0) != 0) {
+      EXPECT_LT(segment.size(), 60u) << segment;
+    }
+  }
+
+  Msgctl piped({"--socket", path.string(), "send-file", "bob", file.string()});
+  EXPECT_EQ(piped.wait(std::chrono::seconds(5)), 0);
+  EXPECT_EQ(piped.out().find('\r'), std::string::npos) << piped.out();
+  EXPECT_NE(piped.out().find("uploaded"), std::string::npos) << piped.out();
+}
+
+TEST(CtlBinary, CtrlCWhileSendingAFileLeavesTheTransferToMsgd) {
+  TempDir dir;
+  const std::filesystem::path path = dir.path() / "msgd.sock";
+  const std::filesystem::path file = dir.path() / "big.iso";
+  std::ofstream(file) << "data";
+  const json started = {{"id", kFileId}, {"peer", "bob"}, {"name", "big.iso"}, {"size", 4}, {"state", "preparing"}};
+  ScriptedMsgd* msgd_ptr = nullptr;
+  ScriptedMsgd msgd(path, [&](const std::string& method, const json&) -> json {
+    if (method != "send_file") return json::array({started});
+    msgd_ptr->push_event("TransferProgress", started);
+    return started;
+  });
+  msgd_ptr = &msgd;
+  // With --json the progress line shows that msgctl follows the transfer.
+  Msgctl msgctl({"--socket", path.string(), "--json", "send-file", "bob", file.string()});
+  ASSERT_TRUE(msgctl.wait_for_out(R"({"event":"progress")", std::chrono::seconds(5))) << msgctl.err();
+  msgctl.signal(SIGINT);
+  EXPECT_EQ(msgctl.wait(std::chrono::seconds(5)), 130);
+  EXPECT_NE(msgctl.out().find(R"("name":"Interrupted")"), std::string::npos) << msgctl.out();
+  EXPECT_NE(msgctl.err().find("the transfer goes on in msgd"), std::string::npos) << msgctl.err();
+  EXPECT_NE(msgctl.err().find("`msgctl cancel " + kFileId + "` stops it"), std::string::npos) << msgctl.err();
+  EXPECT_EQ(msgd.methods(), (std::vector<std::string>{"subscribe", "send_file"})) << "msgctl cancels nothing itself";
 }
 
 }  // namespace

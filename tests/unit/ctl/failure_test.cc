@@ -14,6 +14,7 @@ TEST(CtlExitCodes, NumbersAreTheDocumentedOnes) {
   EXPECT_EQ(to_int(ExitCode::kUsage), 2);
   EXPECT_EQ(to_int(ExitCode::kUnreachable), 3);
   EXPECT_EQ(to_int(ExitCode::kNotDelivered), 4);
+  EXPECT_EQ(to_int(ExitCode::kInterrupted), 130);
 }
 
 TEST(CtlExitCodes, DaemonErrorsAreFailuresNamingTheError) {

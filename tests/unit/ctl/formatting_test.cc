@@ -52,6 +52,13 @@ json message(std::string direction, std::string sender, std::string peer, std::s
           {"identity_warning", warning}};
 }
 
+json file_message(std::string direction, std::string name, json size, std::string caption) {
+  json m = message(direction, direction == "out" ? "alice" : "bob", "bob", caption, "unread");
+  m["kind"] = "file";
+  m["file"] = {{"name", name}, {"size", size}, {"mime", "application/pdf"}};
+  return m;
+}
+
 TEST_F(CtlFormatting, Timestamps) {
   EXPECT_EQ(format_timestamp(kNoonMs, TimeFormat::kDateMinute), "2026-11-24 12:03");
   EXPECT_EQ(format_timestamp(kNoonMs, TimeFormat::kTime), "12:03:04");
@@ -112,6 +119,73 @@ TEST_F(CtlFormatting, MultiLineTextIsIndentedUnderItsFirstLine) {
 TEST_F(CtlFormatting, EmptyListingsSaySo) {
   EXPECT_EQ(format_messages(json::array(), "alice", "no unread messages"), "no unread messages\n");
   EXPECT_EQ(format_contacts(json::array()), "no contacts yet\n");
+}
+
+TEST_F(CtlFormatting, FileMessagesShowNameSizeAndCaption) {
+  const json history =
+      json::array({file_message("in", "report.pdf", 2'100'000, "the Q3 numbers"),
+                   file_message("in", "photo.jpg", 999, ""), message("in", "bob", "bob", "hi", "read")});
+  EXPECT_EQ(format_messages(history, "alice", ""),
+            "[2026-11-24 12:03] bob → alice: [file] report.pdf (2.1 MB) — the Q3 numbers (new)\n"
+            "[2026-11-24 12:03] bob → alice: [file] photo.jpg (999 B) (new)\n"
+            "[2026-11-24 12:03] bob → alice: hi\n");
+  json odd = file_message("in", "", "big", "");
+  EXPECT_EQ(message_text(odd), "[file] (no name) (?)");
+  odd.erase("file");
+  EXPECT_EQ(message_text(odd), "[file] (no name) (?)");
+  EXPECT_EQ(message_text(json{{"kind", "text"}, {"text", "plain"}}), "plain");
+  EXPECT_EQ(message_text(json{{"text", "no kind"}}), "no kind");
+}
+
+TEST_F(CtlFormatting, HostileFileNamesStayOnOneInertLine) {
+  const std::string text = message_text(file_message("in",
+                                                     "a\nb\x1b[2J\xE2\x80\xAE"
+                                                     "fdp.exe" +
+                                                         std::string(500, 'x'),
+                                                     1, "line 1\nline 2"));
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_EQ(text.find("\xE2\x80\xAE"), std::string::npos) << text;
+  EXPECT_NE(text.find("[file] a\\x0ab\\x1b[2J\\u202efdp.exe"), std::string::npos) << text;
+  EXPECT_NE(text.find("x… (1 B) — line 1\nline 2"), std::string::npos) << "the caption keeps its lines: " << text;
+  EXPECT_LE(terminal_columns(text.substr(0, text.find(" (1 B)"))), 7 + kMaxFileNameColumns);
+}
+
+TEST_F(CtlFormatting, FilesAreATable) {
+  const json files = json::array({{{"id", "0123456789abcdef0123456789abcdef"},
+                                   {"peer", "bob"},
+                                   {"direction", "out"},
+                                   {"name", "report.pdf"},
+                                   {"size", 2'100'000},
+                                   {"state", "uploading"},
+                                   {"bytes", 1'050'000},
+                                   {"error", ""}},
+                                  {{"id", "fedcba9876543210fedcba9876543210"},
+                                   {"peer", "carolyn"},
+                                   {"direction", "in"},
+                                   {"name", "holiday photos with a name much longer than forty columns.zip"},
+                                   {"size", 0},
+                                   {"state", "saved"},
+                                   {"bytes", 0},
+                                   {"path", "/home/alice/Downloads/x.zip"}},
+                                  {{"id", "00000000000000000000000000000000"},
+                                   {"peer", "bob"},
+                                   {"direction", "in"},
+                                   {"name", "x"},
+                                   {"size", 10},
+                                   {"state", "failed"},
+                                   {"bytes", 3},
+                                   {"error", "the relay lost the blob"}}});
+  EXPECT_EQ(format_files(files, "none"),
+            "ID                                DIR  PEER     NAME                                      SIZE    "
+            "STATE      DONE\n"
+            "0123456789abcdef0123456789abcdef  out  bob      report.pdf                                2.1 MB  "
+            "uploading  50%\n"
+            "fedcba9876543210fedcba9876543210  in   carolyn  holiday photos with a name much longer …  0 B     "
+            "saved      100%\n"
+            "00000000000000000000000000000000  in   bob      x                                         10 B    "
+            "failed     30%   the relay lost the blob\n");
+  EXPECT_EQ(format_files(json::array(), "no files yet"), "no files yet\n");
+  EXPECT_NO_THROW(format_files(json::array({json(nullptr), 5, json::object()}), ""));
 }
 
 TEST_F(CtlFormatting, StatusIsKeyValueLines) {
@@ -196,6 +270,37 @@ TEST_F(CtlFormatting, WatchEventsHuman) {
   EXPECT_NE(changed.find("⚠ bob's identity key changed (now aa bb)"), std::string::npos) << changed;
   EXPECT_NE(format_event({"MessageReceived", message("in", "m", "m", "x", "unread", true)}, now).find("⚠"),
             std::string::npos);
+}
+
+TEST_F(CtlFormatting, WatchShowsFilesAndTransfers) {
+  const std::time_t now = kNoonMs / 1000 + 60;
+  EXPECT_EQ(format_event({"MessageReceived", file_message("in", "report.pdf", 2'100'000, "Q3")}, now),
+            "[12:03:05] bob: [file] report.pdf (2.1 MB) — Q3");
+  const json progress = {{"id", "0123456789abcdef0123456789abcdef"},
+                         {"peer", "bob"},
+                         {"direction", "out"},
+                         {"name", "report.pdf"},
+                         {"state", "uploading"},
+                         {"bytes", 1'050'000},
+                         {"size", 2'100'000}};
+  EXPECT_EQ(format_event({"TransferProgress", progress}, now),
+            "[12:04:04] file 01234567 report.pdf to bob: uploading 50% (1.1 MB of 2.1 MB)");
+  json received = progress;
+  received["direction"] = "in";
+  received["state"] = "available";
+  EXPECT_EQ(format_event({"FileReceived", received}, now),
+            "[12:04:04] file 01234567 report.pdf from bob: available (2.1 MB); msgctl save "
+            "0123456789abcdef0123456789abcdef");
+  received["state"] = "saved";
+  received["path"] = "/home/alice/Downloads/report.pdf";
+  EXPECT_EQ(format_event({"FileReceived", received}, now),
+            "[12:04:04] file 01234567 report.pdf from bob: saved (2.1 MB) → /home/alice/Downloads/report.pdf");
+  received["state"] = "failed";
+  received["path"] = "";
+  received["error"] = "bad\x1b[0m hash";
+  EXPECT_EQ(format_event({"FileReceived", received}, now),
+            "[12:04:04] file 01234567 report.pdf from bob: failed (2.1 MB): bad\\x1b[0m hash");
+  EXPECT_NO_THROW(format_event({"TransferProgress", json::array()}, now));
 }
 
 TEST_F(CtlFormatting, WatchEventsJson) {

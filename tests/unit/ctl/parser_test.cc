@@ -47,9 +47,13 @@ TEST(CtlParser, EveryCommandInTheTableParses) {
       {{"logout"}, "logout"},
       {{"status"}, "status"},
       {{"send", "bob", "hi"}, "send"},
+      {{"send-file", "bob", "report.pdf"}, "send-file"},
       {{"history", "bob"}, "history"},
       {{"inbox"}, "inbox"},
       {{"read", "bob"}, "read"},
+      {{"files"}, "files"},
+      {{"save", "0123456789abcdef0123456789abcdef"}, "save"},
+      {{"cancel", "0123456789abcdef0123456789abcdef"}, "cancel"},
       {{"watch"}, "watch"},
       {{"online"}, "online"},
       {{"contacts"}, "contacts"},
@@ -142,6 +146,84 @@ TEST(CtlParser, ExportOptions) {
   expect_usage_error({"export", "bob", "--format", "txt", "--output", ""});
 }
 
+const std::string kFileId = "0123456789abcdef0123456789abcdef";
+
+TEST(CtlParser, SendFileOptions) {
+  Invocation i = expect_command({"send-file", "bob", "report.pdf"}, "send-file");
+  EXPECT_EQ(i.args.peer, "bob");
+  EXPECT_EQ(i.args.file, "report.pdf");
+  EXPECT_EQ(i.args.caption, "");
+  EXPECT_FALSE(i.args.wait);
+  i = expect_command(
+      {"send-file", "bob", "/tmp/a b.pdf", "--caption", "Q3\nnumbers", "--wait", "--wait-timeout", "90", "--json"},
+      "send-file");
+  EXPECT_EQ(i.args.file, "/tmp/a b.pdf");
+  EXPECT_EQ(i.args.caption, "Q3\nnumbers");
+  EXPECT_TRUE(i.args.wait);
+  EXPECT_DOUBLE_EQ(i.args.wait_timeout_seconds, 90);
+  EXPECT_TRUE(i.global.json);
+  EXPECT_EQ(expect_command({"send-file", "bob", "--", "-dashed.txt"}, "send-file").args.file, "-dashed.txt");
+  EXPECT_EQ(expect_command({"send-file", "bob", "x", "--caption", ""}, "send-file").args.caption, "")
+      << "an empty caption is no caption";
+}
+
+TEST(CtlParser, SendFileRefusesBadValues) {
+  EXPECT_NE(expect_usage_error({"send-file", "bob"}).find("FILE"), std::string::npos);
+  expect_usage_error({"send-file"});
+  expect_usage_error({"send-file", "", "x"});
+  expect_usage_error({"send-file", "bob", ""});
+  expect_usage_error({"send-file", "bob", "a\xff\xfe.txt"});               // not UTF-8
+  expect_usage_error({"send-file", "bob", std::string("a\0b", 3)});        // NUL
+  expect_usage_error({"send-file", "bob", "x", "--caption", "\xc3\x28"});  // not UTF-8
+  expect_usage_error({"send-file", "bob", "x", "--caption"});
+  expect_usage_error({"send-file", "bob", "x", "--wait-timeout", "5"});  // needs --wait
+  expect_usage_error({"send-file", "bob", "x", "--wait", "--wait-timeout", "0"});
+  expect_usage_error({"send-file", "bob", "x", "y"});
+  expect_usage_error({"send-file", "bob", "x", "--output", "/tmp"});
+  expect_usage_error({"send-file", "bob", "x", "--force"});
+}
+
+TEST(CtlParser, FilesTakesAnOptionalPeer) {
+  EXPECT_EQ(expect_command({"files"}, "files").args.peer, "");
+  EXPECT_EQ(expect_command({"files", "bob", "--json"}, "files").args.peer, "bob");
+  expect_usage_error({"files", ""});
+  expect_usage_error({"files", "bo\x1b[31mb"});
+  expect_usage_error({"files", "bob", "carol"});
+}
+
+TEST(CtlParser, SaveAndCancelTakeAFileId) {
+  Invocation i = expect_command({"save", kFileId}, "save");
+  EXPECT_EQ(i.args.id, kFileId);
+  EXPECT_EQ(i.args.output_file, "");
+  i = expect_command({"save", "0123456789ABCDEF0123456789ABCDEF", "--output", "../here/"}, "save");
+  EXPECT_EQ(i.args.output_file, "../here/");
+  EXPECT_EQ(expect_command({"cancel", kFileId}, "cancel").args.id, kFileId);
+  for (const std::string command : {"save", "cancel"}) {
+    SCOPED_TRACE(command);
+    EXPECT_NE(expect_usage_error({command}).find("ID"), std::string::npos);
+    expect_usage_error({command, ""});
+    expect_usage_error({command, "0123"});
+    expect_usage_error({command, kFileId + "0"});
+    expect_usage_error({command, "zz23456789abcdef0123456789abcdef"});
+    expect_usage_error({command, kFileId, kFileId});
+    expect_usage_error({command, kFileId, "--verbose"});
+  }
+  expect_usage_error({"cancel", kFileId, "--output", "/tmp"});
+}
+
+TEST(CtlParser, SaveRefusesOddOutputs) {
+  expect_usage_error({"save", kFileId, "--output"});
+  expect_usage_error({"save", kFileId, "--output", ""});
+  EXPECT_NE(expect_usage_error({"save", kFileId, "--output", "-"}).find("msgd writes"), std::string::npos);
+  expect_usage_error({"save", kFileId, "--output", "\xff/x"});
+  expect_usage_error({"save", kFileId, "--output", std::string("a\0b", 3)});
+  expect_usage_error({"save", kFileId, "--output", std::string(70000, 'x')});
+  // Odd but legal paths are msgd's to judge.
+  for (const std::string odd : {"/", "~/x", " spaces ", "a\nb", "./-x", "..", "/tmp//x/../y"}) {
+    EXPECT_EQ(expect_command({"save", kFileId, "--output", odd}, "save").args.output_file, odd);
+  }
+}
+
 TEST(CtlParser, RelayNeedsASubCommand) {
   expect_usage_error({"relay"});
   expect_usage_error({"relay", "remember"});
@@ -198,8 +280,16 @@ TEST(CtlParser, EmptyAndControlCharacterNamesAreUsageErrors) {
 
 TEST(CtlParser, OneMegabyteArgumentsAreRefusedWithAMessage) {
   const std::string huge(1 << 20, 'a');
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"send", "bob", huge}, {"send", huge, "hi"}, {"history", huge}, {huge}, {"--socket", huge, "status"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"send", "bob", huge},
+                                             {"send", huge, "hi"},
+                                             {"history", huge},
+                                             {huge},
+                                             {"--socket", huge, "status"},
+                                             {"send-file", "bob", huge},
+                                             {"send-file", "bob", "x", "--caption", huge},
+                                             {"save", huge},
+                                             {"save", "0123456789abcdef0123456789abcdef", "--output", huge}}) {
     const std::string message = expect_usage_error(args);
     EXPECT_NE(message.find("too long"), std::string::npos) << message;
     EXPECT_LT(message.size(), 200u);  // the argument is not echoed back
@@ -221,6 +311,8 @@ TEST(CtlParser, HelpAndVersionAreInformationNotErrors) {
     EXPECT_NE(top.find(command.group.empty() ? command.name : command.group), std::string::npos) << command.name;
   }
   EXPECT_NE(std::get<InfoRequest>(parse({"send", "--help"})).text.find("--wait-timeout"), std::string::npos);
+  EXPECT_NE(std::get<InfoRequest>(parse({"send-file", "--help"})).text.find("--caption"), std::string::npos);
+  EXPECT_NE(std::get<InfoRequest>(parse({"save", "--help"})).text.find("--output"), std::string::npos);
   ParseResult version = parse({"--version"});
   ASSERT_TRUE(std::holds_alternative<InfoRequest>(version));
   EXPECT_EQ(std::get<InfoRequest>(version).text.rfind("msgctl ", 0), 0u);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "frontends/notify/messenger_watch.h"
@@ -55,6 +56,38 @@ TEST(IncomingMessageFrom, RefusesPeersThatAreNotUsernames) {
   const auto upper = incoming_message_from(message("Alice", "x"));
   ASSERT_TRUE(upper.has_value());
   EXPECT_EQ(upper->peer, "alice");
+}
+
+Data file_message(const std::string& name, std::int64_t size, std::optional<std::string> caption) {
+  Data d = message("alice", caption.value_or(""));
+  if (!caption) d.erase("text");
+  d["kind"] = sdbus::Variant(std::string("file"));
+  d["file"] = sdbus::Variant(std::map<std::string, sdbus::Variant>{
+      {"name", sdbus::Variant(name)}, {"size", sdbus::Variant(size)}, {"mime", sdbus::Variant(std::string("x/y"))}});
+  return d;
+}
+
+TEST(IncomingMessageFrom, ReadsAFileMessage) {
+  auto m = incoming_message_from(file_message("report.pdf", 2'100'000, "Q3"));
+  ASSERT_TRUE(m.has_value());
+  ASSERT_TRUE(m->file.has_value());
+  EXPECT_EQ(m->file->name, "report.pdf");
+  EXPECT_EQ(m->file->size, 2'100'000);
+  EXPECT_EQ(m->text, "Q3");
+  m = incoming_message_from(file_message("a.txt", 5, std::nullopt));
+  ASSERT_TRUE(m.has_value()) << "a file needs no text";
+  EXPECT_EQ(m->text, "");
+  EXPECT_FALSE(incoming_message_from(message("alice", "hi"))->file.has_value());
+}
+
+TEST(IncomingMessageFrom, AFileWithOddFieldsStillPopsUp) {
+  Data d = file_message("x", 1, "");
+  d["file"] = sdbus::Variant(std::string("not an object"));
+  auto m = incoming_message_from(d);
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->file, (FileSummary{"", -1}));
+  d["file"] = sdbus::Variant(std::map<std::string, sdbus::Variant>{{"size", sdbus::Variant(std::string("big"))}});
+  EXPECT_EQ(incoming_message_from(d)->file, (FileSummary{"", -1}));
 }
 
 }  // namespace

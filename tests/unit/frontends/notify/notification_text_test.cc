@@ -111,5 +111,50 @@ TEST(ComposeText, LongTextIsCutBeforeEscaping) {
   EXPECT_EQ(t.body.substr(0, 8), "&lt;&lt;");
 }
 
+TEST(FormatFileSize, PowersOfAThousandLikeMsgctl) {
+  EXPECT_EQ(format_file_size(0), "0 B");
+  EXPECT_EQ(format_file_size(999), "999 B");
+  EXPECT_EQ(format_file_size(1000), "1.0 kB");
+  EXPECT_EQ(format_file_size(2'100'000), "2.1 MB");
+  EXPECT_EQ(format_file_size(215'000'000), "215 MB");
+  EXPECT_EQ(format_file_size(999'500), "1.0 MB");
+  EXPECT_EQ(format_file_size(INT64_MAX), "9.2 EB");
+  EXPECT_EQ(format_file_size(-1), "");
+}
+
+TEST(ComposeText, AFileSaysWhoSentWhatAndHowBig) {
+  const NotificationText t = compose_text("alice", "", 1, false, true, FileSummary{"report.pdf", 2'100'000});
+  EXPECT_EQ(t.summary, "alice");
+  EXPECT_EQ(t.body, "alice sent report.pdf (2.1 MB)");
+}
+
+TEST(ComposeText, AFileCaptionFollowsOnItsOwnLine) {
+  const NotificationText t =
+      compose_text("alice", "the Q3 numbers\nsee p. 4", 2, false, true, FileSummary{"report.pdf", 2'100'000});
+  EXPECT_EQ(t.body, "alice sent report.pdf (2.1 MB)\nthe Q3 numbers\nsee p. 4\n(2 new messages)");
+}
+
+TEST(ComposeText, AFileWithoutNameOrSize) {
+  EXPECT_EQ(compose_text("alice", "", 1, false, true, FileSummary{}).body, "alice sent a file");
+  EXPECT_EQ(compose_text("alice", "", 1, false, true, FileSummary{"x", -1}).body, "alice sent x");
+}
+
+TEST(ComposeText, HostileFileNamesAreCleanedCutAndEscaped) {
+  const std::string name =
+      "<b>bank</b>\n&amp;\x1b[2J\xE2\x80\xAE"
+      "fdp.exe";
+  NotificationText t = compose_text("alice", "", 1, false, true, FileSummary{name, 10});
+  EXPECT_EQ(t.body, "alice sent &lt;b&gt;bank&lt;/b&gt; &amp;amp; [2Jfdp.exe (10 B)");
+  t = compose_text("alice", "", 1, false, false, FileSummary{name, 10});
+  EXPECT_EQ(t.body, "alice sent <b>bank</b> &amp; [2Jfdp.exe (10 B)") << "no markup: shown as typed";
+  t = compose_text("alice", "", 1, false, true, FileSummary{std::string(100'000, 'n'), 10});
+  EXPECT_EQ(t.body, "alice sent " + std::string(kMaxFileNameBytes - 3, 'n') + "\xE2\x80\xA6 (10 B)");
+}
+
+TEST(ComposeText, PrivacyModeHidesFilesToo) {
+  EXPECT_EQ(compose_text("alice", "caption", 1, true, true, FileSummary{"secret-plan.pdf", 10}),
+            (NotificationText{"New message", ""}));
+}
+
 }  // namespace
 }  // namespace sotto::notify

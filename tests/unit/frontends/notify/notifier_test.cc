@@ -98,6 +98,19 @@ TEST_F(NotifierTest, PostsOnePopupWithTheSpecifiedFields) {
   EXPECT_EQ(notifier().popup_id("alice"), id);
 }
 
+TEST_F(NotifierTest, AFileMessageSaysWhatWasSent) {
+  IncomingMessage file = from("alice", "the Q3 numbers");
+  file.file = FileSummary{"report<1>.pdf", 2'100'000};
+  notifier().on_message(file);
+  ASSERT_EQ(sink_.requests_.size(), 1u);
+  EXPECT_EQ(sink_.requests_[0].summary, "alice");
+  EXPECT_EQ(sink_.requests_[0].body, "alice sent report&lt;1&gt;.pdf (2.1 MB)\nthe Q3 numbers");
+  const std::uint32_t id = sink_.answer();
+  notifier().on_message(from("alice", "did you get it?"));
+  EXPECT_EQ(sink_.requests_.back().replaces_id, id);
+  EXPECT_EQ(sink_.requests_.back().body, "did you get it?\n(2 new messages)") << "the latest message is a text";
+}
+
 TEST_F(NotifierTest, FurtherMessagesReplaceTheShownPopup) {
   notifier().on_message(from("alice", "one"));
   const std::uint32_t id = sink_.answer();
@@ -207,6 +220,11 @@ TEST_F(NotifierTest, PrivacyModeHidesSenderAndTextEverywhere) {
   notifier().on_message(from("alice", "secret"));
   sink_.answer();
   notifier().on_message(from("alice", "secret 2"));
+  IncomingMessage file = from("alice", "");
+  file.file = FileSummary{"secret-plan.pdf", 10};
+  sink_.answer();
+  notifier().on_message(file);
+  ASSERT_EQ(sink_.requests_.size(), 3u);
   for (const NotificationRequest& r : sink_.requests_) {
     EXPECT_EQ(r.summary, "New message");
     EXPECT_EQ(r.body, "");

@@ -20,6 +20,29 @@ TEST(ApiEvents, ReadsAMessageObject) {
   EXPECT_TRUE(m.identity_warning);
 }
 
+TEST(ApiEvents, ReadsAFileMessage) {
+  const json j = {{"id", "00ff"},
+                  {"peer", "bob"},
+                  {"direction", "in"},
+                  {"sender", "bob"},
+                  {"kind", "file"},
+                  {"text", "Q3"},
+                  {"file", {{"name", "report.pdf"}, {"size", 2'100'000}, {"mime", "application/pdf"}}}};
+  MessageData m = message_from_json(j);
+  EXPECT_TRUE(m.is_file);
+  EXPECT_EQ(m.file_name, "report.pdf");
+  EXPECT_EQ(m.file_size, 2'100'000);
+  EXPECT_EQ(m.text, "Q3");
+  EXPECT_FALSE(message_from_json({{"kind", "text"}, {"file", {{"name", "x"}}}}).is_file);
+  m = message_from_json({{"kind", "file"}, {"file", "not an object"}});
+  EXPECT_TRUE(m.is_file);
+  EXPECT_EQ(m.file_name, "");
+  EXPECT_EQ(m.file_size, -1);
+  m = message_from_json({{"kind", "file"}, {"file", {{"name", 5}, {"size", "big"}}}});
+  EXPECT_EQ(m.file_name, "");
+  EXPECT_EQ(m.file_size, -1);
+}
+
 TEST(ApiEvents, WrongTypesReadAsEmptyNeverThrow) {
   const json j = {{"id", 5}, {"peer", nullptr}, {"text", json::array()}, {"sent_at", "soon"}};
   const MessageData m = message_from_json(j);

@@ -177,6 +177,52 @@ TEST(ScreenLayout, HostileSenderNamesAndSearchResultsAreInertToo) {
   for (const auto& row : d.screen().conversation) EXPECT_TRUE(is_inert(row.text)) << row.text;
 }
 
+MessageData file_from_bob(const std::string& id, const std::string& name, std::int64_t size,
+                          const std::string& caption) {
+  MessageData m = incoming("bob", id, caption);
+  m.is_file = true;
+  m.file_name = name;
+  m.file_size = size;
+  return m;
+}
+
+TEST(ScreenLayout, FileMessagesShowNameSizeAndCaption) {
+  ModelDriver d(bob());
+  d.up();
+  d.apply(HistoryLoaded{"bob",
+                        {file_from_bob("1", "report.pdf", 2'100'000, "the Q3 numbers"),
+                         file_from_bob("2", "photo.jpg", 999, ""), incoming("bob", "3", "[file] typed by bob")},
+                        false,
+                        200});
+  const std::string text = d.conversation_text();
+  EXPECT_THAT(text, HasSubstr("10:00 bob: [file] report.pdf (2.1 MB) \u2014 the Q3 numbers"));
+  EXPECT_THAT(text, HasSubstr("10:00 bob: [file] photo.jpg (999 B) "));
+  EXPECT_THAT(text, Not(HasSubstr("photo.jpg (999 B) \u2014")));
+  EXPECT_THAT(text, HasSubstr("10:00 bob: [file] typed by bob")) << "a text stays a text";
+  expect_rows_fit(d.screen());
+}
+
+TEST(ScreenLayout, HostileFileNamesStayOnOneInertLine) {
+  ModelDriver d(bob());
+  d.up();
+  d.apply(MessageReceived{file_from_bob("1", "a\n10:01 alice: fake line\x1b[2J\u202Efdp.exe", 10, "")});
+  const std::string text = d.conversation_text();
+  EXPECT_THAT(text, HasSubstr("bob: [file] a 10:01 alice: fake line\u241B[2J"));
+  for (const auto& row : d.screen().conversation) EXPECT_TRUE(is_inert(row.text)) << row.text;
+  d.apply(MessageReceived{file_from_bob("2", std::string(10'000, 'n'), 10, "")});
+  EXPECT_THAT(d.conversation_text(), HasSubstr("nnn\u2026 (10 B)")) << "a 10,000-byte name is cut";
+  expect_rows_fit(d.screen());
+}
+
+TEST(ScreenLayout, SearchFindsFilesByName) {
+  ModelDriver d(bob());
+  d.up();
+  d.enter("/search report");
+  d.apply(SearchReady{"bob", "report", {file_from_bob("1", "report.pdf", 10, ""), incoming("bob", "2", "no")}});
+  EXPECT_THAT(d.conversation_text(), HasSubstr("bob: [file] report.pdf (10 B)"));
+  EXPECT_THAT(d.conversation_text(), HasSubstr("1 message"));
+}
+
 TEST(ScreenLayout, IdentityWarningOnAMessageIsMarked) {
   ModelDriver d(bob());
   d.up();
