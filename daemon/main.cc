@@ -1,5 +1,6 @@
 // msgd: the per-user daemon. Runs in the foreground, logs to stderr, tells
 // systemd when its API is up; everything happens on one I/O thread.
+#include <malloc.h>
 #include <sdbus-c++/sdbus-c++.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -151,6 +152,13 @@ int run(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Fixed allocator thresholds: a file transfer moves ~200 KiB frames, and
+  // with glibc's sliding defaults each one was served by growing the heap
+  // (page faults on fresh pages) and trimming it again after the frame was
+  // freed, which cost a download half its CPU time. Up to 4 MiB of free heap
+  // stays for the next frame; idle msgd is unchanged.
+  ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  ::mallopt(M_TRIM_THRESHOLD, 4 << 20);
   CLI::App app{"msgd: the Sotto messenger's per-user daemon (keys, history, relay connection, local API)"};
   Flags flags;
   app.add_option("--config", flags.config, "config file (default $XDG_CONFIG_HOME/sotto/msgd.yaml)");

@@ -17,6 +17,8 @@ using crypto::kFileChunkCiphertextSize;
 using crypto::kFileChunkSize;
 using crypto::kGcmTagSize;
 
+constexpr std::uint64_t kWritebackStep = 8 << 20;
+
 [[noreturn]] void fail_errno(const std::string& what) { throw FileTransferError(what + ": " + std::strerror(errno)); }
 
 // Reads exactly n bytes at offset, or fewer only at the end of the file.
@@ -173,6 +175,14 @@ void DecryptingFileSink::open_chunk(crypto::ByteView chunk, bool last) {
   write_full(fd_.get(), plain_.data(), n);
   written_ += n;
   ++next_index_;
+  // Start writing back what has come so far without waiting for it, so that
+  // the disk works while the rest arrives and finish()'s fsync has little
+  // left to do (for a 1 GiB file the final fsync otherwise took seconds).
+  if (written_ - flushed_ >= kWritebackStep) {
+    ::sync_file_range(fd_.get(), static_cast<off_t>(flushed_), static_cast<off_t>(written_ - flushed_),
+                      SYNC_FILE_RANGE_WRITE);
+    flushed_ = written_;
+  }
 }
 
 void DecryptingFileSink::write(crypto::ByteView ciphertext) {
@@ -181,6 +191,12 @@ void DecryptingFileSink::write(crypto::ByteView ciphertext) {
   }
   hash_.update(ciphertext);
   received_ += ciphertext.size();
+  // Whole chunks straight from the caller's buffer; only a chunk split across
+  // two writes is copied together first.
+  while (pending_.empty() && ciphertext.size() > kFileChunkCiphertextSize) {
+    open_chunk(ciphertext.first(kFileChunkCiphertextSize), false);
+    ciphertext = ciphertext.subspan(kFileChunkCiphertextSize);
+  }
   while (!ciphertext.empty()) {
     const std::size_t take = std::min(ciphertext.size(), kFileChunkCiphertextSize - pending_.size());
     pending_.insert(pending_.end(), ciphertext.begin(), ciphertext.begin() + static_cast<std::ptrdiff_t>(take));

@@ -100,6 +100,7 @@ class DecryptingFileSink {
   std::uint64_t ciphertext_size_;
   std::uint64_t received_ = 0;  // ciphertext bytes taken (the pending ones included)
   std::uint64_t written_ = 0;   // plaintext bytes on disk
+  std::uint64_t flushed_ = 0;   // plaintext bytes whose writeback has been started
   std::uint64_t next_index_ = 0;
   crypto::Bytes pending_;
   crypto::SecretBytes plain_;

@@ -73,7 +73,10 @@ struct Window {
   void wake() { signal.cancel(); }
 };
 
+// Waits for the next answer; returns at once when nothing is in flight (no
+// answer would ever come).
 net::Awaitable<void> wait_for(Window& window) {
+  if (window.in_flight == 0) co_return;
   window.signal.expires_at(Clock::time_point::max());
   boost::system::error_code ec;
   co_await window.signal.async_wait(net::asio::redirect_error(net::asio::use_awaitable, ec));
@@ -115,6 +118,15 @@ net::Awaitable<void> get_range(std::shared_ptr<RelayConnection> connection, wire
   }
   --window->in_flight;
   window->wake();
+}
+
+// Waits until sending `bytes` since `start` keeps to `rate` bytes a second.
+net::Awaitable<void> pace(Clock::time_point start, std::uint64_t bytes, std::uint64_t rate) {
+  if (rate == 0) co_return;
+  const auto due = start + std::chrono::microseconds(bytes * 1'000'000 / rate);
+  if (Clock::now() >= due) co_return;
+  net::asio::steady_timer timer(co_await net::asio::this_coro::executor, due);
+  co_await timer.async_wait(net::asio::use_awaitable);
 }
 
 std::string relay_error_text(const wire::Frame& reply) {
@@ -281,7 +293,8 @@ net::Awaitable<void> Messenger::upload(Transfer t, std::shared_ptr<TransferTask>
     if (!file_pool_) file_pool_ = std::make_unique<net::asio::thread_pool>(1);
     const auto progress = [this, task, t](std::uint64_t bytes) {
       net::asio::post(io_, [this, task, t, bytes] {
-        if (!task->cancelled) report_progress(t, *task, bytes, false);
+        // Progress posted from the pool may arrive after the hash is done.
+        if (!task->cancelled && task->state == TransferState::kPreparing) report_progress(t, *task, bytes, false);
       });
     };
     EncryptedFileDigest digest;
@@ -318,6 +331,7 @@ net::Awaitable<void> Messenger::upload(Transfer t, std::shared_ptr<TransferTask>
   wire::Frame reply = co_await std::move(beginning);
   if (reply.has_error() && reply.error().code() == wire::NOT_FOUND && !t.blob_id.empty()) {
     // The relay no longer has the partial upload (swept): start over.
+    log_warning("upload_restarted", {{"id", t.id}, {"reason", relay_error_text(reply)}});
     begin.mutable_blob_begin()->clear_upload_id();
     auto again = connection->request(begin, kTransferRequestTimeout);
     reply = co_await std::move(again);
@@ -337,12 +351,20 @@ net::Awaitable<void> Messenger::upload(Transfer t, std::shared_ptr<TransferTask>
     auto window = std::make_shared<Window>(io_.get_executor());
     std::uint64_t offset = reply.blob_status().offset();
     window->acked = offset;
+    const std::uint64_t first_offset = offset;
+    const auto paced_from = Clock::now();
+    if (offset > 0) {
+      log_event("transfer_resumed", {{"id", t.id}, {"direction", "out"}, {"offset", std::to_string(offset)}});
+    }
     std::optional<std::string> read_error;
     try {
       while (offset < total || window->in_flight > 0) {
         if (task->cancelled || window->lost || window->error) {
           if (window->in_flight == 0) break;
         } else if (offset < total && window->in_flight < kTransferWindow) {
+          auto pacing = pace(paced_from, offset - first_offset, config_.transfer_rate_limit);
+          co_await std::move(pacing);
+          report_progress(t, *task, plaintext_done(window->acked, t.size), false);
           wire::Frame chunk;
           auto* body = chunk.mutable_blob_chunk();
           body->set_blob_id(blob_id);
@@ -456,10 +478,23 @@ net::Awaitable<void> Messenger::download(Transfer t, std::shared_ptr<TransferTas
   window->total_size = total;
   std::uint64_t next_request = sink->resume_offset();
   std::uint64_t next_apply = next_request;
+  const std::uint64_t first_offset = next_request;
+  const auto paced_from = Clock::now();
+  if (first_offset > 0) {
+    log_event("transfer_resumed", {{"id", t.id}, {"direction", "in"}, {"offset", std::to_string(first_offset)}});
+  }
   int missing_retries = 0;
   while (next_apply < total) {
     while (!task->cancelled && !window->lost && !window->error && !window->size_mismatch && next_request < total &&
            window->in_flight < kTransferWindow) {
+      const bool early = config_.transfer_rate_limit > 0 &&
+                         Clock::now() < paced_from + std::chrono::microseconds((next_request - first_offset) *
+                                                                               1'000'000 / config_.transfer_rate_limit);
+      if (early && window->in_flight > 0) break;  // the next answer wakes the wait below
+      if (early) {
+        auto pacing = pace(paced_from, next_request - first_offset, config_.transfer_rate_limit);
+        co_await std::move(pacing);
+      }
       wire::Frame get;
       get.mutable_blob_get()->set_blob_id(t.blob_id);
       get.mutable_blob_get()->set_offset(next_request);

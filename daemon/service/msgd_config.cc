@@ -30,6 +30,7 @@ void read_settings(config::MappingReader& top, MsgdConfig& c) {
   c.max_file_size = top.byte_size("max_file_size", c.max_file_size, 1, 256ull << 40);
   c.auto_download_max = top.byte_size("auto_download_max", c.auto_download_max, 0, 256ull << 40);
   c.download_dir = top.path("download_dir", c.download_dir, {.allow_empty = true, .require_absolute = true});
+  c.transfer_rate_limit = top.byte_size("transfer_rate_limit", c.transfer_rate_limit, 0, 1ull << 40);
 }
 
 }  // namespace

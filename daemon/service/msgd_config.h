@@ -28,6 +28,7 @@ struct MsgdConfig {
   std::uint64_t max_file_size = 100ull << 20;     // the largest file send_file takes
   std::uint64_t auto_download_max = 10ull << 20;  // received files up to this size download at once
   std::filesystem::path download_dir;             // empty: $XDG_DOWNLOAD_DIR, else ~/Downloads
+  std::uint64_t transfer_rate_limit = 0;          // bytes per second per transfer; 0: as fast as it goes
 };
 
 // Throw config::ConfigError ("FILE:LINE:COL: key: problem").

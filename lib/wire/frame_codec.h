@@ -74,6 +74,8 @@ class FrameDecoder {
   bool failed() const { return error_.has_value(); }
   // Bytes of the current incomplete frame held (prefix bytes included).
   std::size_t buffered_bytes() const { return header_filled_ + body_.size(); }
+  // Memory held for frame bodies (for tests of the retention rule).
+  std::size_t buffer_capacity() const { return body_.capacity(); }
 
  private:
   // Parses one complete body; on failure records the error and returns false.

@@ -668,14 +668,19 @@ std::optional<BlobRecord> SqliteStore::blob(std::string_view blob_id) {
 }
 
 bool SqliteStore::set_blob_received(std::string_view blob_id, std::uint64_t offset, std::int64_t expires_at_ms) {
+  // On the synchronous=NORMAL connection: no fsync per 256 KiB chunk. A power
+  // cut may lose the latest offsets, and then a resuming client is told an
+  // older one and sends those bytes again (BlobBegin never reports more than
+  // the file holds). A crash of relayd alone loses nothing: the WAL is in the
+  // page cache. With FULL, the per-chunk fsync was what limited an upload.
   const std::lock_guard lock(write_mutex_);
-  auto update = writer_.cached(
+  auto update = batch_writer_.cached(
       "UPDATE blobs SET received = ?1, expires_at_ms = ?3 WHERE blob_id = ?2 AND complete = 0 AND size >= ?1");
   update->bind(1, offset);
   update->bind(2, blob_id);
   update->bind(3, expires_at_ms);
   update->step();
-  return writer_.changes() == 1;
+  return batch_writer_.changes() == 1;
 }
 
 BlobCompleteResult SqliteStore::complete_blob(std::string_view blob_id, std::span<const std::string> readers,

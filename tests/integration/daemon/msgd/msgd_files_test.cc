@@ -68,13 +68,25 @@ class MsgdFilesTest : public MsgdTest {
     fs::create_directories(files_);
   }
 
-  void start_pair(const std::string& relay_yaml = {}) {
+  // msgd_yaml: a msgd.yaml both users run with (e.g. a transfer rate limit,
+  // so that a test can stop a process in the middle of a transfer).
+  void start_pair(const std::string& relay_yaml = {}, const std::string& msgd_yaml = {}) {
     relayd_ = std::make_unique<RelaydProcess>(dir_ / "relay", relay_yaml);
     relayd_->set_listen(relay_address());
     relayd_->start();
-    registered_user("alice");
-    registered_user("bob");
+    std::vector<std::string> args;
+    if (!msgd_yaml.empty()) {
+      std::ofstream(dir_ / "msgd.yaml") << msgd_yaml;
+      args = {"--config", (dir_ / "msgd.yaml").string()};
+    }
+    for (const char* name : {"alice", "bob"}) {
+      add_user(name, false, args);
+      call(name, "register", {{"username", name}, {"password", kPassword}});
+    }
   }
+  // Transfers at 6 MiB/s: a 12 MiB file takes two seconds each way, time
+  // enough to catch it in the middle on any build.
+  void start_slow_pair() { start_pair({}, "transfer_rate_limit: 6MiB\n"); }
 
   json file_of(const std::string& name, const std::string& id) {
     for (const auto& f : call(name, "list_files")) {
@@ -215,9 +227,9 @@ TEST_F(MsgdFilesTest, TheRelayNeverHoldsAPlaintextByteRunOfTheFile) {
 }
 
 TEST_F(MsgdFilesTest, KillNineOfTheSenderMidUploadResumesAndDeliversOneFile) {
-  start_pair();
+  start_slow_pair();
   const fs::path path = files_ / "resume-up.bin";
-  write_file(path, 90u << 20, 11);
+  write_file(path, 12u << 20, 11);
   user("bob").kill9();  // bob's copy waits on the relay; the upload is what counts here
   const std::string id = send_file(path);
   ASSERT_TRUE(eventually([&] {
@@ -227,6 +239,8 @@ TEST_F(MsgdFilesTest, KillNineOfTheSenderMidUploadResumesAndDeliversOneFile) {
   user("alice").kill9();
   user("alice").start();
   ASSERT_TRUE(reaches("alice", id, "uploaded", std::chrono::seconds(120))) << file_of("alice", id).dump();
+  EXPECT_NE(user("alice").process().output().find("event=transfer_resumed"), std::string::npos)
+      << "the upload started over instead of resuming";
   user("bob").start();
   ASSERT_TRUE(reaches("bob", id, "available"));
   const json saved = call("bob", "save_file", {{"id", id}, {"output", files_.string() + "/"}});
@@ -236,9 +250,9 @@ TEST_F(MsgdFilesTest, KillNineOfTheSenderMidUploadResumesAndDeliversOneFile) {
 }
 
 TEST_F(MsgdFilesTest, KillNineOfTheReceiverMidDownloadResumesFromWhatIsOnDisk) {
-  start_pair();
+  start_slow_pair();
   const fs::path path = files_ / "resume-down.bin";
-  write_file(path, 90u << 20, 12);
+  write_file(path, 12u << 20, 12);
   const std::string id = send_file(path);
   ASSERT_TRUE(reaches("bob", id, "available", std::chrono::seconds(120)));
   const fs::path out = dir_ / "bob-out";
@@ -248,14 +262,16 @@ TEST_F(MsgdFilesTest, KillNineOfTheReceiverMidDownloadResumesFromWhatIsOnDisk) {
   user("bob").kill9();
   user("bob").start();
   ASSERT_TRUE(reaches("bob", id, "saved", std::chrono::seconds(120))) << file_of("bob", id).dump();
+  EXPECT_NE(user("bob").process().output().find("event=transfer_resumed"), std::string::npos)
+      << "the download started over instead of resuming";
   EXPECT_TRUE(same_bytes(out / "resume-down.bin", path));
   EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 1) << "no leftover temp file";
 }
 
 TEST_F(MsgdFilesTest, ARelaydRestartMidTransferIsSurvived) {
-  start_pair();
+  start_slow_pair();
   const fs::path path = files_ / "relay-restart.bin";
-  write_file(path, 90u << 20, 13);
+  write_file(path, 12u << 20, 13);
   const std::string id = send_file(path);
   ASSERT_TRUE(eventually([&] {
     const json f = file_of("alice", id);
@@ -273,9 +289,9 @@ TEST_F(MsgdFilesTest, ARelaydRestartMidTransferIsSurvived) {
 }
 
 TEST_F(MsgdFilesTest, CancelStopsAnUploadAndNothingReachesThePeer) {
-  start_pair();
+  start_slow_pair();
   const fs::path path = files_ / "cancel.bin";
-  write_file(path, 90u << 20, 14);
+  write_file(path, 12u << 20, 14);
   const std::string id = send_file(path);
   ASSERT_TRUE(eventually([&] {
     const json f = file_of("alice", id);
@@ -295,9 +311,9 @@ TEST_F(MsgdFilesTest, CancelStopsAnUploadAndNothingReachesThePeer) {
 }
 
 TEST_F(MsgdFilesTest, CancelStopsADownloadAndRemovesThePartialFile) {
-  start_pair();
+  start_slow_pair();
   const fs::path path = files_ / "cancel-down.bin";
-  write_file(path, 90u << 20, 15);
+  write_file(path, 12u << 20, 15);
   const std::string id = send_file(path);
   ASSERT_TRUE(reaches("bob", id, "available", std::chrono::seconds(120)));
   const fs::path out = dir_ / "bob-out";

@@ -36,6 +36,7 @@ TEST(MsgdConfig, ExampleFileGivesTheDefaults) {
   EXPECT_EQ(example.max_file_size, defaults.max_file_size);
   EXPECT_EQ(example.auto_download_max, defaults.auto_download_max);
   EXPECT_EQ(example.download_dir, defaults.download_dir);
+  EXPECT_EQ(example.transfer_rate_limit, defaults.transfer_rate_limit);
 }
 
 // The two settings without a default are commented out in the example; what
@@ -69,11 +70,13 @@ TEST(MsgdConfig, ReadsEverySetting) {
           "socket: /run/user/1000/sotto/msgd.sock\n"
           "max_file_size: 2GiB\n"
           "auto_download_max: 0\n"
-          "download_dir: /srv/incoming\n",
+          "download_dir: /srv/incoming\n"
+          "transfer_rate_limit: 512KiB\n",
       "msgd.yaml");
   EXPECT_EQ(c.max_file_size, 2ull << 30);
   EXPECT_EQ(c.auto_download_max, 0u);
   EXPECT_EQ(c.download_dir, "/srv/incoming");
+  EXPECT_EQ(c.transfer_rate_limit, 512u * 1024);
   EXPECT_EQ(c.relay, "relay.example.org:7443");
   EXPECT_EQ(c.relay_fingerprint, "sha256:" + std::string(64, 'a'));
   EXPECT_EQ(c.trust_new_identities, TrustPolicy::kNever);

@@ -371,3 +371,41 @@ TEST(FrameDecoder, ReusesNoStateBetweenFramesOfDifferentSizes) {
 
 }  // namespace
 }  // namespace sotto::wire
+
+namespace sotto::wire {
+namespace {
+
+// Feeds an encoded frame 16 KiB at a time, as TLS records arrive.
+std::size_t feed_in_records(FrameDecoder& decoder, const std::string& bytes) {
+  std::size_t frames = 0;
+  for (std::size_t at = 0; at < bytes.size(); at += 16384) {
+    frames += decoder.feed(std::string_view(bytes).substr(at, 16384)).frames.size();
+  }
+  return frames;
+}
+
+// A stream of blob chunks reuses one buffer; the first small frame after
+// them gives it back.
+TEST(FrameDecoderBuffer, KeepsALargeBufferOnlyWhileLargeFramesFollow) {
+  FrameDecoder decoder(kMaxMaxFrameBytes);
+  const std::string large = encode_frame(frame_of_exact_size(200 * 1024));
+  ASSERT_EQ(feed_in_records(decoder, large), 1U);
+  const std::size_t kept = decoder.buffer_capacity();
+  EXPECT_GE(kept, 200U * 1024);
+  ASSERT_EQ(feed_in_records(decoder, large), 1U);
+  EXPECT_EQ(decoder.buffer_capacity(), kept) << "the second chunk reused the buffer";
+  // A small frame split across reads, and one that arrives whole.
+  Frame ping;
+  ping.set_request_id(2);
+  ping.mutable_ping();
+  const std::string small = encode_frame(ping);
+  ASSERT_EQ(decoder.feed(std::string_view(small).substr(0, 3)).frames.size(), 0U);
+  ASSERT_EQ(decoder.feed(std::string_view(small).substr(3)).frames.size(), 1U);
+  EXPECT_LE(decoder.buffer_capacity(), 64U * 1024);
+  ASSERT_EQ(feed_in_records(decoder, large), 1U);
+  ASSERT_EQ(decoder.feed(small).frames.size(), 1U);
+  EXPECT_LE(decoder.buffer_capacity(), 64U * 1024);
+}
+
+}  // namespace
+}  // namespace sotto::wire
