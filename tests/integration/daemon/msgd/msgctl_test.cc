@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "tests/integration/daemon/msgd/msgd_fixture.h"
 
 namespace sotto::testing {
@@ -101,6 +104,76 @@ TEST_F(MsgctlTest, WatchSurvivesMsgdRestart) {
   const auto status = watch.terminate_within(std::chrono::seconds(5));
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "Ctrl-C/SIGTERM ends watch cleanly";
+}
+
+
+// Files as a person sends them: a progress bar on a terminal (run under
+// script(1), which gives msgctl a pseudo-terminal), none when piped, JSON
+// lines with --json, then bob lists and saves the file.
+TEST_F(MsgctlTest, SendFileShowsProgressOnATerminalOnlyAndBobSavesIt) {
+  start_relayd();
+  add_user("alice", /*with_bus=*/true);
+  add_user("bob");
+  register_with_msgctl("alice");
+  register_with_msgctl("bob");
+  const auto file = dir_ / "report.pdf";
+  {
+    std::ofstream out(file, std::ios::binary);
+    for (int i = 0; i < (3 << 20) / 16; ++i) out << "0123456789abcdef";
+  }
+
+  // Piped: the result, no bar (no carriage returns).
+  const auto piped = user("alice").msgctl({"send-file", "bob", file.string(), "--caption", "the report", "--wait"});
+  ASSERT_EQ(piped.status, 0) << piped.output;
+  EXPECT_EQ(piped.out.find('\r'), std::string::npos) << piped.out;
+
+  // On a terminal: the bar redraws in place, then the summary line.
+  const std::string command = MsgdProcess::msgctl_binary().string() + " --socket " +
+                              user("alice").socket_path().string() + " send-file bob " + file.string();
+  const auto tty = run_program({"/usr/bin/script", "-q", "-e", "-c", command, "/dev/null"});
+  ASSERT_EQ(tty.status, 0) << tty.output;
+  EXPECT_NE(tty.out.find('\r'), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("3.1 MB"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("uploaded"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("report.pdf"), std::string::npos) << tty.out;
+
+  // --json over D-Bus: one JSON object a line, progress first, the result last.
+  const auto lines = user("alice").msgctl({"--json", "send-file", "bob", file.string()}, {}, /*via_bus=*/true);
+  ASSERT_EQ(lines.status, 0) << lines.output;
+  std::istringstream stream(lines.out);
+  std::vector<json> objects;
+  for (std::string line; std::getline(stream, line);) {
+    if (!line.empty()) objects.push_back(json::parse(line));
+  }
+  ASSERT_GE(objects.size(), 2u) << lines.out;
+  EXPECT_EQ(objects.back().at("state"), "uploaded") << lines.out;
+
+  // bob: three files in `files`, the captioned one in history, saved twice
+  // without overwriting.
+  ASSERT_TRUE(eventually([&] {
+    const auto listed = user("bob").msgctl({"--json", "files", "alice"});
+    return listed.status == 0 && json::parse(listed.out).size() == 3 &&
+           json::parse(listed.out).at(0).at("state") == "downloaded";
+  }));
+  const json files = json::parse(user("bob").msgctl({"--json", "files"}).out);
+  const std::string id = files.at(0).at("id");
+  const auto history = user("bob").msgctl({"history", "alice"});
+  EXPECT_NE(history.out.find("report.pdf"), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("the report"), std::string::npos) << history.out;
+  const auto out_dir = dir_ / "bob-saves";
+  std::filesystem::create_directories(out_dir);
+  const auto first = user("bob").msgctl({"save", id, "--output", out_dir.string()});
+  ASSERT_EQ(first.status, 0) << first.output;
+  const auto second = user("bob").msgctl({"save", id, "--output", out_dir.string()});
+  ASSERT_EQ(second.status, 0) << second.output;
+  EXPECT_TRUE(std::filesystem::exists(out_dir / "report.pdf"));
+  EXPECT_TRUE(std::filesystem::exists(out_dir / "report (1).pdf"));
+  EXPECT_EQ(std::filesystem::file_size(out_dir / "report (1).pdf"), std::filesystem::file_size(file));
+
+  // Usage errors are caught before msgd is asked; a finished transfer cannot be cancelled.
+  EXPECT_EQ(user("alice").msgctl({"send-file", "bob", (dir_ / "missing").string()}).status, 2);
+  EXPECT_EQ(user("alice").msgctl({"send-file", "bob", dir_.string()}).status, 2);
+  EXPECT_EQ(user("bob").msgctl({"cancel", id}).status, 1);
 }
 
 }  // namespace
