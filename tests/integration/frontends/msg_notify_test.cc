@@ -240,6 +240,26 @@ TEST_F(MsgNotifyTest, PostsTheSenderAsSummaryAndTheTextAsBody) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
 
+// A file message: who sent which file and how big, with the caption; the
+// name is another user's text and arrives escaped like any body.
+TEST_F(MsgNotifyTest, AFileShowsItsNameAndSize) {
+  start_dunst();
+  start_notify();
+  ASSERT_TRUE(logged("event=notification_server_ready"));
+  const auto path = dir_ / "report<b>.pdf";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << std::string(2'100'000, 'x');
+  }
+  call("alice", "send_file", {{"peer", "bob"}, {"path", path.string()}, {"caption", "for monday"}});
+  ASSERT_TRUE(logged("event=notification_posted peer=alice"));
+  const auto popups = the_one_popup();
+  ASSERT_EQ(popups.size(), 1u);
+  EXPECT_EQ(popups[0].at("summary"), "alice");
+  EXPECT_EQ(popups[0].at("body"), "alice sent report&lt;b&gt;.pdf (2.1 MB)\nfor monday");
+  EXPECT_THAT(notify_.output(), Not(HasSubstr("report"))) << "the log never carries file names";
+}
+
 TEST_F(MsgNotifyTest, PrivacyModeShowsNeitherSenderNorText) {
   start_dunst();
   start_notify("privacy: true\n");
