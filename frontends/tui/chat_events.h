@@ -116,14 +116,28 @@ struct ExportDone {
   std::string path;
   std::size_t bytes = 0;
 };
+// /file went to msgd: the file message as history shows it.
+struct FileQueued {
+  MessageData message;
+  std::int64_t size = 0;
+};
+// /save answered: "saved" with the path, or "downloading" (msgd writes it
+// there when the download is done).
+struct FileSaveStarted {
+  std::string name;
+  std::string state;
+  std::string path;    // "saved": the file written
+  std::string folder;  // where it goes
+};
 // A request failed: what the user asked for and why.
 struct RequestFailed {
   std::string what;
 };
 
-using Event = std::variant<KeyPressed, Resized, DaemonUp, DaemonDown, ContactsLoaded, InboxLoaded, PresenceLoaded,
-                           HistoryLoaded, MessageReceived, DeliveryChanged, RelayChanged, IdentityChanged, SendFinished,
-                           FingerprintReady, Verified, SearchReady, ExportDone, RequestFailed>;
+using Event =
+    std::variant<KeyPressed, Resized, DaemonUp, DaemonDown, ContactsLoaded, InboxLoaded, PresenceLoaded, HistoryLoaded,
+                 MessageReceived, DeliveryChanged, RelayChanged, IdentityChanged, SendFinished, FingerprintReady,
+                 Verified, SearchReady, ExportDone, FileQueued, FileSaveStarted, RequestFailed>;
 
 // ---- actions ---------------------------------------------------------------
 
@@ -157,10 +171,17 @@ struct Export {
   std::string peer;
   std::string path;
 };
+struct SendFile {
+  std::string peer;
+  std::string path;  // as typed: relative to msg-tui's working folder
+};
+struct SaveFile {
+  std::string id;
+};
 struct Ring {};
 struct Quit {};
 
 using Action = std::variant<LoadOverview, LoadPresence, LoadHistory, SendText, MarkRead, ShowFingerprint, Verify,
-                            Search, Export, Ring, Quit>;
+                            Search, Export, SendFile, SaveFile, Ring, Quit>;
 
 }  // namespace sotto::tui

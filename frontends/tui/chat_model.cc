@@ -26,6 +26,7 @@ ShownMessage shown(const MessageData& m) {
   s.sent_at = m.sent_at;
   s.state = m.state;
   s.identity_warning = m.identity_warning;
+  s.is_file = m.is_file;
   s.text = DisplayText(shown_text(m));
   return s;
 }
@@ -206,6 +207,17 @@ std::vector<Action> ChatModel::apply(const Event& event) {
           panel_ = std::move(p);
           panel_scroll_ = 0;
           say("");
+          return {};
+        } else if constexpr (std::is_same_v<T, FileQueued>) {
+          say("sending " + e.message.file_name + " to " + e.message.peer + " (" + std::to_string(e.size) +
+              " bytes): msgd encrypts and uploads it");
+          return on_message(e.message);
+        } else if constexpr (std::is_same_v<T, FileSaveStarted>) {
+          if (e.state == "saved") {
+            say("saved " + e.name + " as " + e.path);
+          } else {
+            say("downloading " + e.name + " into " + e.folder + " (msgctl files shows how far it is)");
+          }
           return {};
         } else if constexpr (std::is_same_v<T, ExportDone>) {
           say("exported the conversation with " + e.peer + " to " + e.path + " (" + std::to_string(e.bytes) +
@@ -497,11 +509,40 @@ std::vector<Action> ChatModel::run_command(CommandName name, const std::string& 
       return open(peer);
     }
     case CommandName::kFile:
-    case CommandName::kSave:
+    case CommandName::kSave: {
       if (!options_.file_transfer) {
-        say("file transfer is not available yet in this msgd (its local API has no file methods)", true);
+        say("file transfer is not available in this msgd (its local API has no file methods)", true);
+        return {};
       }
-      return {};
+      if (open_peer_.empty()) {
+        say(std::string("no conversation is open: /open PEER, then /") + (name == CommandName::kFile ? "file" : "save"),
+            true);
+        return {};
+      }
+      if (!up) {
+        say(not_running, true);
+        return {};
+      }
+      if (name == CommandName::kFile) {
+        say("sending " + argument + " to " + open_peer_ + "…");
+        return {SendFile{open_peer_, argument}};
+      }
+      std::string id = argument;
+      if (id.empty()) {
+        const Conversation& conv = conversation(open_peer_);
+        for (auto it = conv.messages.rbegin(); it != conv.messages.rend(); ++it) {
+          if (it->is_file && !it->outgoing && !it->id.empty()) {
+            id = it->id;
+            break;
+          }
+        }
+        if (id.empty()) {
+          say(open_peer_ + " has sent no file in this conversation", true);
+          return {};
+        }
+      }
+      return {SaveFile{id}};
+    }
     case CommandName::kTrust: {
       const std::string peer = peer_argument(argument);
       if (peer.empty()) return {};

@@ -23,6 +23,7 @@ struct ShownMessage {
   std::int64_t sent_at = 0;
   std::string state;  // "sending" for a pending send; else as the API says
   bool identity_warning = false;
+  bool is_file = false;
   DisplayText text;
 };
 

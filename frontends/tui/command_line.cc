@@ -9,7 +9,8 @@ namespace {
 constexpr std::array<CommandInfo, 9> kCommands{{
     {CommandName::kOpen, "open", ArgumentKind::kPeer, "/open PEER", "open the conversation with PEER"},
     {CommandName::kFile, "file", ArgumentKind::kText, "/file PATH", "send a file to the open conversation"},
-    {CommandName::kSave, "save", ArgumentKind::kText, "/save ID", "save a received file"},
+    {CommandName::kSave, "save", ArgumentKind::kOptionalPath, "/save [ID]",
+     "save a received file (the newest in the open conversation) to the download folder"},
     {CommandName::kTrust, "trust", ArgumentKind::kOptionalPeer, "/trust [PEER]",
      "mark PEER's identity as verified (after comparing safety numbers)"},
     {CommandName::kFingerprint, "fingerprint", ArgumentKind::kOptionalPeer, "/fingerprint [PEER]",

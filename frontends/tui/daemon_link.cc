@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <system_error>
 #include <type_traits>
 
@@ -16,6 +18,14 @@ namespace sotto::tui {
 namespace {
 
 using nlohmann::json;
+
+// Where /save puts files, as msgctl save does: $XDG_DOWNLOAD_DIR when it is
+// absolute, else ~/Downloads.
+std::filesystem::path download_folder() {
+  if (const char* xdg = std::getenv("XDG_DOWNLOAD_DIR"); xdg && xdg[0] == '/') return xdg;
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home && home[0] == '/' ? home : "/tmp") / "Downloads";
+}
 
 // How long the event thread waits for an event before it looks whether it
 // should stop or drop a stale client: the longest msg-tui takes to quit.
@@ -277,6 +287,23 @@ void DaemonLink::execute(const Action& action) {
             } catch (const std::system_error& e) {
               post(RequestFailed{std::string("export: ") + e.what()});
             }
+          } else if constexpr (std::is_same_v<T, SendFile>) {
+            std::error_code ec;
+            const std::filesystem::path path = std::filesystem::absolute(a.path, ec);
+            if (ec) {
+              post(RequestFailed{"file: " + a.path + ": " + ec.message()});
+              return;
+            }
+            const json file = c.call("send_file", {{"peer", a.peer}, {"path", path.string()}, {"caption", ""}});
+            const json message = c.call("get_message", {{"id", file.value("id", std::string())}});
+            post(FileQueued{message_from_json(message), file.value("size", std::int64_t{0})});
+          } else if constexpr (std::is_same_v<T, SaveFile>) {
+            const std::filesystem::path folder = download_folder();
+            std::error_code ec;
+            std::filesystem::create_directories(folder, ec);
+            const json file = c.call("save_file", {{"id", a.id}, {"output", folder.string()}});
+            post(FileSaveStarted{file.value("name", std::string()), file.value("state", std::string()),
+                                 file.value("path", std::string()), folder.string()});
           } else {
             // Ring and Quit are the terminal's; never queued here.
           }

@@ -65,6 +65,40 @@ TEST_F(MsgTuiTest, AliceTypesBobReadsBobRepliesAliceSeesItWithinASecond) {
   EXPECT_LT(screen.find("typed in msg-tui"), screen.find("bob answers live"));
 }
 
+// /file sends a file to the open conversation; a file bob sends shows as
+// "[file] NAME (SIZE)" and /save writes the newest one to ~/Downloads.
+TEST_F(MsgTuiTest, FileSendsAndSaveWritesToTheDownloadFolder) {
+  TmuxSession& tui = start_tui();
+  ASSERT_TRUE(ready());
+  const auto outgoing = dir_ / "plan.txt";
+  std::ofstream(outgoing) << "the plan, from alice";
+  tui.type("/file " + outgoing.string());
+  tui.press("Enter");
+  ASSERT_TRUE(tui.wait_for_text("[file] plan.txt"));
+  ASSERT_TRUE(eventually([&] {
+    const json files = call("bob", "list_files");
+    return files.size() == 1 && files[0].at("state") == "downloaded";
+  }));
+  std::ifstream got(call("bob", "list_files")[0].at("path").get<std::string>());
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(got), {}), "the plan, from alice");
+
+  const auto incoming = dir_ / "notes.txt";
+  std::ofstream(incoming) << "bob's notes";
+  call("bob", "send_file", {{"peer", "alice"}, {"path", incoming.string()}, {"caption", ""}});
+  ASSERT_TRUE(tui.wait_for_text("[file] notes.txt"));
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& f : call("alice", "list_files")) {
+      if (f.at("name") == "notes.txt" && f.at("state") == "downloaded") return true;
+    }
+    return false;
+  }));
+  tui.type("/save");
+  tui.press("Enter");
+  ASSERT_TRUE(tui.wait_for_text("saved notes.txt"));
+  std::ifstream saved(dir_ / "Downloads" / "notes.txt");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(saved), {}), "bob's notes");
+}
+
 TEST_F(MsgTuiTest, ResizingRedrawsForTheNewSize) {
   TmuxSession& tui = start_tui(true, 100, 30);
   ASSERT_TRUE(ready());

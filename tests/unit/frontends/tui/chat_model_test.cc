@@ -310,13 +310,70 @@ TEST(ChatModel, ExportNamesAFile) {
   EXPECT_THAT(d.model.notice(), HasSubstr("/tmp/x.json (123 bytes)"));
 }
 
-TEST(ChatModel, FileTransferSaysItIsNotAvailable) {
+TEST(ChatModel, FileTransferSaysWhenMsgdHasNoFileMethods) {
   ModelDriver d(with_peer("bob"));
   d.up();
   EXPECT_TRUE(d.enter("/file /etc/hostname").empty());
-  EXPECT_THAT(d.model.notice(), HasSubstr("file transfer is not available yet in this msgd"));
+  EXPECT_THAT(d.model.notice(), HasSubstr("file transfer is not available in this msgd"));
   EXPECT_TRUE(d.enter("/save 1234").empty());
-  EXPECT_THAT(d.model.notice(), HasSubstr("not available yet"));
+  EXPECT_THAT(d.model.notice(), HasSubstr("not available"));
+}
+
+TEST(ChatModel, FileSendsToTheOpenConversationAndShowsTheFileMessage) {
+  ChatModel::Options o = with_peer("bob");
+  o.file_transfer = true;
+  ModelDriver d(o);
+  d.up();
+  const auto* send = find_action<SendFile>(d.enter("/file report.pdf"));
+  ASSERT_NE(send, nullptr);
+  EXPECT_EQ(send->peer, "bob");
+  EXPECT_EQ(send->path, "report.pdf");
+  MessageData m;
+  m.id = std::string(32, 'a');
+  m.peer = "bob";
+  m.outgoing = true;
+  m.sender = "alice";
+  m.state = "queued";
+  m.is_file = true;
+  m.file_name = "report.pdf";
+  m.file_size = 2'100'000;
+  d.apply(FileQueued{m, 2'100'000});
+  EXPECT_THAT(d.model.notice(), HasSubstr("sending report.pdf to bob"));
+  EXPECT_THAT(d.conversation_text(), HasSubstr("[file] report.pdf"));
+}
+
+TEST(ChatModel, SaveTakesTheNewestReceivedFileOrAnId) {
+  ChatModel::Options o = with_peer("bob");
+  o.file_transfer = true;
+  ModelDriver d(o);
+  d.up();
+  EXPECT_EQ(find_action<SaveFile>(d.enter("/save")), nullptr);
+  EXPECT_THAT(d.model.notice(), HasSubstr("bob has sent no file"));
+  MessageData first;
+  first.id = std::string(32, '1');
+  first.peer = "bob";
+  first.sender = "bob";
+  first.state = "unread";
+  first.is_file = true;
+  first.file_name = "a.txt";
+  MessageData second = first;
+  second.id = std::string(32, '2');
+  second.file_name = "b.txt";
+  MessageData text = first;
+  text.id = std::string(32, '3');
+  text.is_file = false;
+  text.text = "a text after the files";
+  d.apply(MessageReceived{first});
+  d.apply(MessageReceived{second});
+  d.apply(MessageReceived{text});
+  const auto* save = find_action<SaveFile>(d.enter("/save"));
+  ASSERT_NE(save, nullptr);
+  EXPECT_EQ(save->id, second.id);
+  EXPECT_EQ(find_action<SaveFile>(d.enter("/save " + first.id))->id, first.id);
+  d.apply(FileSaveStarted{"b.txt", "saved", "/home/bob/Downloads/b.txt", "/home/bob/Downloads"});
+  EXPECT_THAT(d.model.notice(), HasSubstr("saved b.txt as /home/bob/Downloads/b.txt"));
+  d.apply(FileSaveStarted{"big.iso", "downloading", "", "/home/bob/Downloads"});
+  EXPECT_THAT(d.model.notice(), HasSubstr("downloading big.iso into /home/bob/Downloads"));
 }
 
 TEST(ChatModel, HelpAndQuit) {
