@@ -106,7 +106,6 @@ TEST_F(MsgctlTest, WatchSurvivesMsgdRestart) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "Ctrl-C/SIGTERM ends watch cleanly";
 }
 
-
 // Files as a person sends them: a progress bar on a terminal (run under
 // script(1), which gives msgctl a pseudo-terminal), none when piped, JSON
 // lines with --json, then bob lists and saves the file.
