@@ -84,9 +84,9 @@ class MsgdFilesTest : public MsgdTest {
       call(name, "register", {{"username", name}, {"password", kPassword}});
     }
   }
-  // Transfers at 6 MiB/s: a 12 MiB file takes two seconds each way, time
+  // Transfers at 12 MiB/s: a 12 MiB file takes a second each way, time
   // enough to catch it in the middle on any build.
-  void start_slow_pair() { start_pair({}, "transfer_rate_limit: 6MiB\n"); }
+  void start_slow_pair() { start_pair({}, "transfer_rate_limit: 12MiB\n"); }
 
   json file_of(const std::string& name, const std::string& id) {
     for (const auto& f : call(name, "list_files")) {
@@ -342,6 +342,52 @@ TEST_F(MsgdFilesTest, QuotaExceededFailsTheTransferWithTheRelaysReason) {
   const fs::path c = files_ / "c.bin";
   write_file(c, 2u << 20, 18);
   EXPECT_THROW(send_file(c), api::ApiError);
+}
+
+// The relay's copy altered (a bit flipped, or cut short) after the upload:
+// bob's msgd refuses it, keeps no partial file and names nothing after it.
+TEST_F(MsgdFilesTest, AnAlteredOrTruncatedBlobIsRefusedAndNothingIsKept) {
+  start_pair();
+  user("bob").kill9();
+  const fs::path flipped_path = files_ / "flipped.bin";
+  const fs::path cut_path = files_ / "cut.bin";
+  write_file(flipped_path, 3u << 20, 21);
+  write_file(cut_path, 3u << 20, 22);
+  const std::string flipped = send_file(flipped_path);
+  ASSERT_TRUE(reaches("alice", flipped, "uploaded"));
+  auto blob_files = [&] {
+    std::vector<fs::path> found;
+    for (const auto& e : fs::recursive_directory_iterator(dir_ / "relay" / "blobs")) {
+      if (e.is_regular_file()) found.push_back(e.path());
+    }
+    return found;
+  };
+  ASSERT_EQ(blob_files().size(), 1u);
+  const fs::path first_blob = blob_files()[0];
+  {
+    std::fstream blob(first_blob, std::ios::in | std::ios::out | std::ios::binary);
+    blob.seekg(100000);
+    char c = 0;
+    blob.read(&c, 1);
+    blob.seekp(100000);
+    c = static_cast<char>(c ^ 0x01);
+    blob.write(&c, 1);
+  }
+  const std::string cut = send_file(cut_path);
+  ASSERT_TRUE(reaches("alice", cut, "uploaded"));
+  for (const auto& blob : blob_files()) {
+    if (blob != first_blob) fs::resize_file(blob, fs::file_size(blob) / 2);
+  }
+  user("bob").start();
+  ASSERT_TRUE(reaches("bob", flipped, "failed")) << file_of("bob", flipped).dump();
+  EXPECT_NE(file_of("bob", flipped).at("error").get<std::string>().find("verify"), std::string::npos)
+      << file_of("bob", flipped).dump();
+  ASSERT_TRUE(reaches("bob", cut, "failed")) << file_of("bob", cut).dump();
+  EXPECT_FALSE(fs::exists(bob_files_dir() / "flipped.bin"));
+  EXPECT_FALSE(fs::exists(bob_files_dir() / "cut.bin"));
+  if (fs::exists(bob_files_dir())) {
+    EXPECT_TRUE(fs::is_empty(bob_files_dir())) << "a partial file was left behind";
+  }
 }
 
 // A local path travels to msgd in JSON or D-Bus strings, which are UTF-8, so a
