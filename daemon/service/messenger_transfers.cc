@@ -30,7 +30,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kProgressInterval = std::chrono::milliseconds(100);
 constexpr auto kTransferRequestTimeout = std::chrono::seconds(60);
-constexpr auto kRetryAfterRelayTrouble = std::chrono::seconds(5);
+constexpr auto kTransferRetryAfter = std::chrono::seconds(5);
 // A file message whose blob the relay does not have (yet): tried again after
 // 1, 2, 4, ... 32 seconds, then the download fails.
 constexpr int kMissingBlobRetries = 6;
@@ -46,7 +46,7 @@ struct TransferFailed {
 };
 struct TransferCancelled {};
 
-std::string as_string(crypto::ByteView bytes) {
+std::string frame_bytes(crypto::ByteView bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
@@ -272,7 +272,7 @@ net::Awaitable<void> Messenger::run_transfer(std::string id, std::shared_ptr<Tra
   if (authenticated_ && authenticated_ != used) {
     start_transfer(id);
   } else if (retry_soon && authenticated_) {
-    transfer_retry_timer_.expires_after(kRetryAfterRelayTrouble);
+    transfer_retry_timer_.expires_after(kTransferRetryAfter);
     transfer_retry_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) resume_transfers();
     });
@@ -325,7 +325,7 @@ net::Awaitable<void> Messenger::upload(Transfer t, std::shared_ptr<TransferTask>
   // Begin, or learn how far an earlier attempt got.
   wire::Frame begin;
   begin.mutable_blob_begin()->set_size(total);
-  begin.mutable_blob_begin()->set_sha256(as_string(*t.ciphertext_sha256));
+  begin.mutable_blob_begin()->set_sha256(frame_bytes(*t.ciphertext_sha256));
   if (!t.blob_id.empty()) begin.mutable_blob_begin()->set_upload_id(t.blob_id);
   auto beginning = connection->request(begin, kTransferRequestTimeout);
   wire::Frame reply = co_await std::move(beginning);

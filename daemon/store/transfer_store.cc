@@ -16,12 +16,12 @@ using store::StepResult;
   "id, peer, direction, name, size, mime, caption, file_key, ciphertext_size, ciphertext_sha256, blob_id, source, " \
   "source_mtime_ns, save_to, state, bytes, error, created_at_ms"
 
-constexpr std::array kStates{TransferState::kPreparing, TransferState::kUploading,   TransferState::kUploaded,
+constexpr std::array kTransferStates{TransferState::kPreparing, TransferState::kUploading,   TransferState::kUploaded,
                              TransferState::kAvailable, TransferState::kDownloading, TransferState::kDownloaded,
                              TransferState::kSaved,     TransferState::kFailed,      TransferState::kCancelled};
 
-TransferState parse_state(const std::string& text) {
-  for (TransferState state : kStates) {
+TransferState parse_transfer_state(const std::string& text) {
+  for (TransferState state : kTransferStates) {
     if (text == to_string(state)) return state;
   }
   throw store::StoreError("transfers: unknown state in the file", SQLITE_CORRUPT);
@@ -47,14 +47,14 @@ Transfer read_transfer(const store::Statement& row) {
   t.source = row.column_text(11);
   t.source_mtime_ns = row.column_optional_int64(12);
   t.save_to = row.column_text(13);
-  t.state = parse_state(row.column_text(14));
+  t.state = parse_transfer_state(row.column_text(14));
   t.bytes = static_cast<std::uint64_t>(row.column_int64(15));
   t.error = row.column_text(16);
   t.created_at_ms = row.column_int64(17);
   return t;
 }
 
-std::vector<Transfer> read_all(store::Statement& select) {
+std::vector<Transfer> read_transfers(store::Statement& select) {
   std::vector<Transfer> out;
   while (select.step() == StepResult::Row) out.push_back(read_transfer(select));
   return out;
@@ -142,13 +142,13 @@ std::optional<Transfer> TransferStore::find(std::string_view id) {
 std::vector<Transfer> TransferStore::list(std::string_view peer) {
   auto select = db_.cached("SELECT " SOTTO_TRANSFER_COLUMNS " FROM transfers WHERE ?1 = '' OR peer = ?1 ORDER BY seq");
   select->bind(1, peer);
-  return read_all(*select);
+  return read_transfers(*select);
 }
 
 std::vector<Transfer> TransferStore::unfinished() {
   auto select = db_.cached("SELECT " SOTTO_TRANSFER_COLUMNS
                            " FROM transfers WHERE state IN ('preparing', 'uploading', 'downloading') ORDER BY seq");
-  return read_all(*select);
+  return read_transfers(*select);
 }
 
 void TransferStore::set_state(std::string_view id, TransferState state, std::string_view error) {
