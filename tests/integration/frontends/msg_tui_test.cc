@@ -237,7 +237,7 @@ TEST_F(MsgTuiTest, FingerprintTrustSearchAndExportWorkForReal) {
 
   tui.type("/file /etc/hostname");
   tui.press("Enter");
-  EXPECT_TRUE(tui.wait_for_text("file transfer is not available yet"));
+  EXPECT_TRUE(tui.wait_for_text("sending hostname to bob"));
 
   tui.type("/quit");
   tui.press("Enter");
