@@ -56,9 +56,11 @@ class RateMeter {
 };
 
 // What one redraw of the bar shows.
+// Owns its text: a view of a temporary would dangle (ASan caught a test
+// doing exactly that).
 struct ProgressView {
-  std::string_view name;  // untrusted: from the other person for an incoming file
-  std::string_view state;
+  std::string name;  // untrusted: from the other person for an incoming file
+  std::string state;
   std::int64_t bytes = 0;
   std::int64_t size = 0;
   std::optional<double> bytes_per_second;

@@ -1095,6 +1095,7 @@ net::Awaitable<void> RelaySession::on_blob_chunk(const wire::Frame& frame) {
         if (!ctx_.store->set_blob_received(blob_id, offset + data.size(), expires)) {
           return std::string(kNoUploadOfYours);
         }
+        ctx_.upload_hashes.add(blob_id, offset, as_view(data));
         return std::nullopt;
       });
   const auto result = co_await std::move(call14);
@@ -1154,7 +1155,9 @@ net::Awaitable<void> RelaySession::on_blob_end(const wire::Frame& frame) {
       return BlobRefusal{wire::INVALID_ARGUMENT, "the upload is incomplete: " + std::to_string(blob->received) +
                                                      " of " + std::to_string(blob->size) + " bytes"};
     }
-    const auto digest = ctx_.blobs->sha256(blob_id);
+    // The hash kept while the chunks came in order, else the file read back.
+    auto kept = ctx_.upload_hashes.take(blob_id, blob->size);
+    const auto digest = kept ? *kept : ctx_.blobs->sha256(blob_id);
     if (!crypto::constant_time_equal(digest, blob->sha256)) {
       // The upload cannot be repaired by resuming it: discard it, so that it
       // stops counting against the quota.
@@ -1249,7 +1252,10 @@ net::Awaitable<void> RelaySession::on_blob_release(const wire::Frame& frame) {
   auto call17 = blocking([this, user, blob_id, now] {
     const auto status = ctx_.store->release_blob(blob_id, user, now);
     // The row is gone, so the owner's quota is free now; then the bytes.
-    if (status == BlobReleaseStatus::Removed) remove_blob_file(*ctx_.blobs, blob_id);
+    if (status == BlobReleaseStatus::Removed) {
+      ctx_.upload_hashes.forget(blob_id);
+      remove_blob_file(*ctx_.blobs, blob_id);
+    }
     return status;
   });
   const auto status = co_await std::move(call17);

@@ -10,6 +10,7 @@
 #include "relayd/server/metrics.h"
 #include "relayd/server/router.h"
 #include "relayd/server/server_settings.h"
+#include "relayd/server/upload_hashes.h"
 #include "relayd/store/blob_files.h"
 #include "relayd/store/store.h"
 
@@ -27,6 +28,7 @@ struct ServerContext {
   BlobFiles* blobs = nullptr;
   Router router;
   Metrics metrics;
+  UploadHashes upload_hashes;
   CommitQueue* commits = nullptr;
   // Slow work off the io threads: Argon2 hashing (tens of ms by design) and
   // store calls that may wait behind a group commit's fsync.
