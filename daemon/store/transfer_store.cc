@@ -17,8 +17,8 @@ using store::StepResult;
   "source_mtime_ns, save_to, state, bytes, error, created_at_ms"
 
 constexpr std::array kTransferStates{TransferState::kPreparing, TransferState::kUploading,   TransferState::kUploaded,
-                             TransferState::kAvailable, TransferState::kDownloading, TransferState::kDownloaded,
-                             TransferState::kSaved,     TransferState::kFailed,      TransferState::kCancelled};
+                                     TransferState::kAvailable, TransferState::kDownloading, TransferState::kDownloaded,
+                                     TransferState::kSaved,     TransferState::kFailed,      TransferState::kCancelled};
 
 TransferState parse_transfer_state(const std::string& text) {
   for (TransferState state : kTransferStates) {

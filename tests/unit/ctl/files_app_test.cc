@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -151,13 +152,41 @@ TEST_F(CtlFiles, SendFileChecksTheFileBeforeAskingMsgd) {
   EXPECT_TRUE(msgd.requests().empty());
 }
 
+// Root reads every file, so as root (CI runs as root) msgctl runs in a child
+// that has become nobody, as a user would run it.
 TEST_F(CtlFiles, SendFileRefusesAnUnreadableFile) {
-  if (geteuid() == 0) GTEST_SKIP() << "root reads every file";
   ScriptedMsgd msgd(socket(), [](const std::string&, const json&) { return json::object(); });
   ASSERT_EQ(chmod(file_.c_str(), 0), 0);
-  const FileRun r = run({"send-file", "bob", file_.string()});
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("is not readable"), std::string::npos) << r.err;
+  if (geteuid() != 0) {
+    const FileRun r = run({"send-file", "bob", file_.string()});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("is not readable"), std::string::npos) << r.err;
+  } else {
+    ASSERT_EQ(chmod(dir_.path().c_str(), 0711), 0);  // nobody may pass through, not list or read
+    int channel[2];
+    ASSERT_EQ(pipe(channel), 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      close(channel[0]);
+      if (setgid(65534) != 0 || setuid(65534) != 0) _exit(100);
+      const FileRun r = run({"send-file", "bob", file_.string()});
+      const std::string report = std::to_string(r.code) + "\n" + r.err;
+      if (write(channel[1], report.data(), report.size()) < 0) _exit(101);
+      _exit(0);
+    }
+    close(channel[1]);
+    std::string report;
+    char buffer[512];
+    for (ssize_t n; (n = read(channel[0], buffer, sizeof buffer)) > 0;)
+      report.append(buffer, static_cast<std::size_t>(n));
+    close(channel[0]);
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child could not become nobody";
+    EXPECT_EQ(report.substr(0, report.find('\n')), "2") << report;
+    EXPECT_NE(report.find("is not readable"), std::string::npos) << report;
+  }
   EXPECT_TRUE(msgd.requests().empty());
 }
 
