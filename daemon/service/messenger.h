@@ -161,6 +161,7 @@ class Messenger : public api::Handler {
   std::filesystem::path copy_to_save_target(const Transfer& transfer);
   void set_transfer_state(const Transfer& transfer, TransferTask* task, TransferState state,
                           const std::string& error = {});
+  static json progress_json(const Transfer& transfer, TransferState state, std::uint64_t bytes);
   // Publishes TransferProgress at most every 100 ms (always when forced).
   void report_progress(const Transfer& transfer, TransferTask& task, std::uint64_t bytes, bool force);
   // The transfer row for a file message just received.

@@ -248,13 +248,7 @@ json Messenger::cancel_transfer(const json& params) {
   t->state = TransferState::kCancelled;
   t->error = "cancelled";
   log_event("transfer_cancelled", {{"peer", t->peer}, {"id", id}});
-  events_.publish("TransferProgress", {{"id", id},
-                                       {"peer", t->peer},
-                                       {"direction", std::string(to_string(t->direction))},
-                                       {"name", t->name},
-                                       {"state", "cancelled"},
-                                       {"bytes", static_cast<std::int64_t>(t->bytes)},
-                                       {"size", static_cast<std::int64_t>(t->size)}});
+  events_.publish("TransferProgress", progress_json(*t, TransferState::kCancelled, t->bytes));
   if (message_failed) {
     events_.publish("DeliveryChanged", {{"id", id}, {"peer", t->peer}, {"state", "failed"}, {"reason", "cancelled"}});
   }

@@ -82,16 +82,16 @@ net::Awaitable<void> wait_for(Window& window) {
   co_await window.signal.async_wait(net::asio::redirect_error(net::asio::use_awaitable, ec));
 }
 
-net::Awaitable<void> send_chunk(std::shared_ptr<RelayConnection> connection, wire::Frame frame,
-                                std::shared_ptr<Window> window) {
+// One request of a window: take(reply) keeps an expected answer and says
+// whether it was one; anything else is the window's error, a lost
+// connection ends the window. Either way the transfer's wait wakes up.
+template <typename Take>
+net::Awaitable<void> windowed_request(std::shared_ptr<RelayConnection> connection, wire::Frame frame,
+                                      std::shared_ptr<Window> window, Take take) {
   try {
     auto requesting = connection->request(std::move(frame), kTransferRequestTimeout);
     wire::Frame reply = co_await std::move(requesting);
-    if (reply.has_blob_status()) {
-      window->acked = std::max<std::uint64_t>(window->acked, reply.blob_status().offset());
-    } else if (!window->error) {
-      window->error = std::move(reply);
-    }
+    if (!take(reply) && !window->error) window->error = std::move(reply);
   } catch (const std::exception& e) {
     window->lost = true;
     window->lost_reason = e.what();
@@ -100,24 +100,26 @@ net::Awaitable<void> send_chunk(std::shared_ptr<RelayConnection> connection, wir
   window->wake();
 }
 
+net::Awaitable<void> send_chunk(std::shared_ptr<RelayConnection> connection, wire::Frame frame,
+                                std::shared_ptr<Window> window) {
+  Window* w = window.get();
+  return windowed_request(std::move(connection), std::move(frame), std::move(window), [w](wire::Frame& reply) {
+    if (!reply.has_blob_status()) return false;
+    w->acked = std::max<std::uint64_t>(w->acked, reply.blob_status().offset());
+    return true;
+  });
+}
+
 net::Awaitable<void> get_range(std::shared_ptr<RelayConnection> connection, wire::Frame frame,
                                std::shared_ptr<Window> window) {
   const std::uint64_t offset = frame.blob_get().offset();
-  try {
-    auto requesting = connection->request(std::move(frame), kTransferRequestTimeout);
-    wire::Frame reply = co_await std::move(requesting);
-    if (reply.has_blob_data() && reply.blob_data().offset() == offset) {
-      if (reply.blob_data().total_size() != window->total_size) window->size_mismatch = true;
-      window->data.emplace(offset, std::move(*reply.mutable_blob_data()->mutable_data()));
-    } else if (!window->error) {
-      window->error = std::move(reply);
-    }
-  } catch (const std::exception& e) {
-    window->lost = true;
-    window->lost_reason = e.what();
-  }
-  --window->in_flight;
-  window->wake();
+  Window* w = window.get();
+  return windowed_request(std::move(connection), std::move(frame), std::move(window), [w, offset](wire::Frame& reply) {
+    if (!reply.has_blob_data() || reply.blob_data().offset() != offset) return false;
+    if (reply.blob_data().total_size() != w->total_size) w->size_mismatch = true;
+    w->data.emplace(offset, std::move(*reply.mutable_blob_data()->mutable_data()));
+    return true;
+  });
 }
 
 // Waits until sending `bytes` since `start` keeps to `rate` bytes a second.
@@ -191,18 +193,22 @@ void Messenger::set_transfer_state(const Transfer& t, TransferTask* task, Transf
   }
 }
 
+nlohmann::json Messenger::progress_json(const Transfer& t, TransferState state, std::uint64_t bytes) {
+  return {{"id", t.id},
+          {"peer", t.peer},
+          {"direction", std::string(to_string(t.direction))},
+          {"name", t.name},
+          {"state", std::string(to_string(state))},
+          {"bytes", static_cast<std::int64_t>(bytes)},
+          {"size", static_cast<std::int64_t>(t.size)}};
+}
+
 void Messenger::report_progress(const Transfer& t, TransferTask& task, std::uint64_t bytes, bool force) {
   task.bytes = bytes;
   const auto now = Clock::now();
   if (!force && now - task.last_progress < kProgressInterval) return;
   task.last_progress = now;
-  events_.publish("TransferProgress", {{"id", t.id},
-                                       {"peer", t.peer},
-                                       {"direction", std::string(to_string(t.direction))},
-                                       {"name", t.name},
-                                       {"state", std::string(to_string(task.state))},
-                                       {"bytes", static_cast<std::int64_t>(bytes)},
-                                       {"size", static_cast<std::int64_t>(t.size)}});
+  events_.publish("TransferProgress", progress_json(t, task.state, bytes));
 }
 
 void Messenger::release_blob(const std::string& blob_id) {
