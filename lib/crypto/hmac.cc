@@ -29,9 +29,13 @@ HmacSha256Tag hmac_sha256(ByteView key, ByteView data) {
 }
 
 bool hmac_sha256_verify(ByteView key, ByteView data, ByteView tag) {
-  if (tag.size() < 16 || tag.size() > 32) return false;
+  return hmac_sha256_verify_truncated(key, data, tag, std::tuple_size_v<HmacSha256Tag>);
+}
+
+bool hmac_sha256_verify_truncated(ByteView key, ByteView data, ByteView tag, std::size_t tag_length) {
+  if (tag_length < 16 || tag_length > 32 || tag.size() != tag_length) return false;
   const HmacSha256Tag full = hmac_sha256(key, data);
-  return constant_time_equal(ByteView(full.data(), tag.size()), tag);
+  return constant_time_equal(ByteView(full.data(), tag_length), tag);
 }
 
 }  // namespace sotto::crypto

@@ -3,21 +3,21 @@
 // Policy for Wycheproof's HMAC-SHA256 vectors (also in tests/data/wycheproof/README.md):
 // the file has no "acceptable" vectors. Each group fixes a tag size: 256 bits
 // (the full tag) or 128 bits (the tag truncated to its first 16 bytes, as
-// RFC 2104 §5 allows). hmac_sha256_verify accepts any tag of 16..32 bytes and
-// compares it with that many leading bytes of the full tag, so it handles both
-// groups as they are: each "valid" tag verifies and also equals the prefix of
-// hmac_sha256's output; each "invalid" tag (a modified bit or byte, at the
-// group's own length) makes verify return false.
+// RFC 2104 §5 allows). hmac_sha256_verify takes only full tags;
+// hmac_sha256_verify_truncated takes a tag of exactly the length its caller
+// fixes. Each group is checked with the group's own length: each "valid" tag
+// verifies and also equals the prefix of hmac_sha256's output; each "invalid"
+// tag (a modified bit or byte, at the group's own length) is refused.
 //
-// What the 16..32 range means for a caller: the tag length is the caller's to
-// fix. verify accepts a correct 16-byte prefix of a 32-byte tag, so a protocol
-// that sends full tags must check the received length itself (see
-// Hmac.VerifyAcceptsAnyCorrectPrefixOfSixteenBytesOrMore).
+// A tag whose length the caller did not fix is never accepted: verify refuses
+// a correct 16-byte prefix of a full tag
+// (Hmac.VerifyRefusesEveryLengthButTheFullTag).
 
 #include "lib/crypto/hmac.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "tests/unit/lib/crypto/wycheproof.h"
@@ -60,8 +60,10 @@ TEST(Hmac, MatchesRfc4231TestCase5TruncatedTo128Bits) {
   const Bytes data = text("Test With Truncation");
   const HmacSha256Tag tag = hmac_sha256(key, data);
   EXPECT_EQ(to_hex(ByteView(tag).first(16)), "a3b6167473100ee06e0c796c2955552b");
-  EXPECT_TRUE(hmac_sha256_verify(key, data, from_hex("a3b6167473100ee06e0c796c2955552b")));
-  EXPECT_FALSE(hmac_sha256_verify(key, data, from_hex("a3b6167473100ee06e0c796c2955552c")));
+  EXPECT_TRUE(hmac_sha256_verify_truncated(key, data, from_hex("a3b6167473100ee06e0c796c2955552b"), 16));
+  EXPECT_FALSE(hmac_sha256_verify_truncated(key, data, from_hex("a3b6167473100ee06e0c796c2955552c"), 16));
+  EXPECT_FALSE(hmac_sha256_verify(key, data, from_hex("a3b6167473100ee06e0c796c2955552b")))
+      << "a truncated tag is not a full one";
 }
 
 TEST(Hmac, MatchesRfc4231TestCase6WithAKeyLongerThanABlock) {
@@ -83,21 +85,29 @@ TEST(Hmac, AcceptsAnEmptyKeyAndAnEmptyMessage) {
   EXPECT_EQ(to_hex(hmac_sha256({}, {})), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
-TEST(Hmac, VerifyAcceptsAnyCorrectPrefixOfSixteenBytesOrMore) {
+TEST(Hmac, VerifyRefusesEveryLengthButTheFullTag) {
   const HmacSha256Tag tag = hmac_sha256(text("key"), text("data"));
-  for (std::size_t n = 16; n <= 32; ++n) {
-    EXPECT_TRUE(hmac_sha256_verify(text("key"), text("data"), ByteView(tag).first(n))) << n << " bytes";
-  }
-}
-
-TEST(Hmac, VerifyRefusesTagsShorterThanSixteenOrLongerThan32Bytes) {
-  const HmacSha256Tag tag = hmac_sha256(text("key"), text("data"));
-  for (std::size_t n = 0; n < 16; ++n) {
+  EXPECT_TRUE(hmac_sha256_verify(text("key"), text("data"), tag));
+  for (std::size_t n = 0; n < 32; ++n) {
     EXPECT_FALSE(hmac_sha256_verify(text("key"), text("data"), ByteView(tag).first(n))) << n << " bytes";
   }
   Bytes longer(tag.begin(), tag.end());
   longer.push_back(0);
   EXPECT_FALSE(hmac_sha256_verify(text("key"), text("data"), longer));
+}
+
+TEST(Hmac, VerifyTruncatedTakesExactlyTheLengthTheCallerFixes) {
+  const HmacSha256Tag tag = hmac_sha256(text("key"), text("data"));
+  for (std::size_t n = 16; n <= 32; ++n) {
+    EXPECT_TRUE(hmac_sha256_verify_truncated(text("key"), text("data"), ByteView(tag).first(n), n)) << n;
+    EXPECT_FALSE(hmac_sha256_verify_truncated(text("key"), text("data"), ByteView(tag).first(n - 1), n)) << n;
+  }
+  EXPECT_FALSE(hmac_sha256_verify_truncated(text("key"), text("data"), tag, 20)) << "longer than fixed";
+  for (std::size_t n : {std::size_t{0}, std::size_t{8}, std::size_t{15}, std::size_t{33}}) {
+    EXPECT_FALSE(
+        hmac_sha256_verify_truncated(text("key"), text("data"), ByteView(tag).first(std::min<std::size_t>(n, 32)), n))
+        << "length " << n << " is outside 16..32";
+  }
 }
 
 TEST(Hmac, VerifyRefusesAChangeInAnyByteOfTheTag) {
@@ -127,7 +137,8 @@ TEST(Hmac, FollowsPolicyOnEveryWycheproofVector) {
     const Bytes tag = v.bytes("tag");
     ASSERT_EQ(tag.size(), tag_bytes) << v.label() << ": every tag has its group's length";
     if (tag_bytes < 32) ++truncated;
-    const bool ok = hmac_sha256_verify(key, msg, tag);
+    const bool ok =
+        tag_bytes == 32 ? hmac_sha256_verify(key, msg, tag) : hmac_sha256_verify_truncated(key, msg, tag, tag_bytes);
     switch (v.expectation) {
       case wycheproof::Expectation::kValid:
         ++verified;
