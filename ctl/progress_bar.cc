@@ -6,20 +6,17 @@
 #include <cstdio>
 
 #include "ctl/text_checks.h"
+#include "lib/api/size_text.h"
 
 namespace sotto::ctl {
 namespace {
 
-constexpr std::array<const char*, 6> kUnits = {"kB", "MB", "GB", "TB", "PB", "EB"};
 constexpr std::size_t kMinBarInner = 10;  // narrower says too little to be worth a column
 constexpr std::size_t kMaxBarInner = 30;
 constexpr std::size_t kMinNameColumns = 8;  // "report.…": still recognisable
 constexpr std::size_t kPercentColumns = 4;  // "100%"
 constexpr std::size_t kSizeColumns = 7;     // "99.9 MB", the widest format_size below EB
 constexpr std::size_t kEtaColumns = 5;      // "59:59"
-
-// What a value shows as with the precision format_size gives it.
-double shown_value(double value) { return value < 99.95 ? std::round(value * 10) / 10 : std::round(value); }
 
 std::string clock(long long total_seconds) {
   const long long hours = total_seconds / 3600;
@@ -52,19 +49,7 @@ std::string bar(std::size_t inner, int percent) {
 
 }  // namespace
 
-std::string format_size(std::int64_t bytes) {
-  if (bytes < 0) return "?";
-  if (bytes < 1000) return std::to_string(bytes) + " B";
-  double value = static_cast<double>(bytes) / 1000;
-  std::size_t unit = 0;
-  while (unit + 1 < kUnits.size() && shown_value(value) >= 1000) {
-    value /= 1000;
-    ++unit;
-  }
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, value < 99.95 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
-  return buffer;
-}
+std::string format_size(std::int64_t bytes) { return api::size_text(bytes); }
 
 std::string format_rate(std::optional<double> bytes_per_second) {
   if (!bytes_per_second || !std::isfinite(*bytes_per_second) || *bytes_per_second < 0) return "--/s";

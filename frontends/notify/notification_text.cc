@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "lib/api/size_text.h"
 #include "lib/config/utf8.h"
 
 namespace sotto::notify {
@@ -88,21 +89,7 @@ std::string clean_text(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
-std::string format_file_size(std::int64_t bytes) {
-  if (bytes < 0) return "";
-  if (bytes < 1000) return std::to_string(bytes) + " B";
-  constexpr std::array<const char*, 6> kUnits = {"kB", "MB", "GB", "TB", "PB", "EB"};
-  const auto shown = [](double v) { return v < 99.95 ? std::round(v * 10) / 10 : std::round(v); };
-  double value = static_cast<double>(bytes) / 1000;
-  std::size_t unit = 0;
-  while (unit + 1 < kUnits.size() && shown(value) >= 1000) {
-    value /= 1000;
-    ++unit;
-  }
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, value < 99.95 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
-  return buffer;
-}
+std::string format_file_size(std::int64_t bytes) { return bytes < 0 ? std::string() : api::size_text(bytes); }
 
 NotificationText compose_text(std::string_view sender, std::string_view latest_text, int count, bool privacy,
                               bool body_markup, const std::optional<FileSummary>& file) {

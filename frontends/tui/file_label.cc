@@ -5,24 +5,11 @@
 #include <cstdio>
 
 #include "frontends/tui/display_text.h"
+#include "lib/api/size_text.h"
 
 namespace sotto::tui {
 
-std::string format_file_size(std::int64_t bytes) {
-  if (bytes < 0) return "?";
-  if (bytes < 1000) return std::to_string(bytes) + " B";
-  constexpr std::array<const char*, 6> kUnits = {"kB", "MB", "GB", "TB", "PB", "EB"};
-  const auto rounded = [](double v) { return v < 99.95 ? std::round(v * 10) / 10 : std::round(v); };
-  double value = static_cast<double>(bytes) / 1000;
-  std::size_t unit = 0;
-  while (unit + 1 < kUnits.size() && rounded(value) >= 1000) {
-    value /= 1000;
-    ++unit;
-  }
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, value < 99.95 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
-  return buffer;
-}
+std::string format_file_size(std::int64_t bytes) { return api::size_text(bytes); }
 
 std::string shown_text(const MessageData& message) {
   if (!message.is_file) return message.text;
