@@ -101,19 +101,16 @@ json Messenger::send_file(const json& params) {
     throw ApiError(ErrorName::kInvalidParams, "path: " + path.string() + ": msgd may not read it");
   }
   const auto size = static_cast<std::uint64_t>(st.st_size);
-  std::uint64_t cap = config_.max_file_size;
-  std::string whose = "this msgd's max_file_size";
-  if (authenticated_ && authenticated_->server_hello().max_blob_size() > 0) {
-    const std::uint64_t relay_cap = authenticated_->server_hello().max_blob_size();
-    if (crypto::file_ciphertext_size(std::min(size, crypto::kFileMaxPlaintextSize)) > relay_cap && relay_cap < cap) {
-      cap = relay_cap;
-      whose = "the relay's file size cap";
-    }
-  }
-  if (size > cap ||
-      crypto::file_ciphertext_size(std::min(size, crypto::kFileMaxPlaintextSize)) > cap + cap / 1000 + 16) {
+  // msgd's own cap is on the file; the relay's (HelloOk.max_blob_size) is on
+  // the blob, which is the file plus 16 bytes per 64 KiB.
+  auto refuse = [&](const std::string& whose, std::uint64_t cap) {
     throw ApiError(ErrorName::kInvalidParams, "path: the file is " + human_size(size) + "; " + whose + " is " +
                                                   human_size(cap) + ", so nothing was sent");
+  };
+  if (size > config_.max_file_size) refuse("this msgd's max_file_size", config_.max_file_size);
+  if (authenticated_) {
+    const std::uint64_t relay_cap = authenticated_->server_hello().max_blob_size();
+    if (relay_cap > 0 && crypto::file_ciphertext_size(size) > relay_cap) refuse("the relay's file size cap", relay_cap);
   }
 
   Transfer t;

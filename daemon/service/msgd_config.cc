@@ -26,8 +26,9 @@ void read_settings(config::MappingReader& top, MsgdConfig& c) {
   c.device_name = top.string("device_name", c.device_name, {.max_bytes = 64, .allow_empty = false});
   c.data_dir = top.path("data_dir", c.data_dir, {.allow_empty = true, .require_absolute = true});
   c.socket = top.path("socket", c.socket, {.allow_empty = true, .require_absolute = true});
-  // 0 bytes is no file at all; 256 TiB is the file format's own limit.
-  c.max_file_size = top.byte_size("max_file_size", c.max_file_size, 1, 256ull << 40);
+  // A cap of 0 would refuse every file but the empty one; the file format
+  // itself ends one byte short of 256 TiB.
+  c.max_file_size = top.byte_size("max_file_size", c.max_file_size, 1, (256ull << 40) - 1);
   c.auto_download_max = top.byte_size("auto_download_max", c.auto_download_max, 0, 256ull << 40);
   c.download_dir = top.path("download_dir", c.download_dir, {.allow_empty = true, .require_absolute = true});
   c.transfer_rate_limit = top.byte_size("transfer_rate_limit", c.transfer_rate_limit, 0, 1ull << 40);
