@@ -43,7 +43,10 @@ for path in "./usr/bin/relayd" "./usr/bin/msgd" "./usr/bin/msgctl" "./usr/bin/ms
   "org.sotto.Messenger1.service" "./usr/share/doc/sotto/copyright" "./usr/share/doc/sotto/changelog.gz"; do
   grep -q -- "$path" <<<"$contents" || fail "the package lacks $path"
 done
-dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -q conffiles || fail "no conffiles"
+# Listed into a variable first: with pipefail, `tar -t | grep -q` fails whenever
+# grep exits before tar has written its last line (tar dies of SIGPIPE).
+control_files=$(dpkg-deb --ctrl-tarfile "$deb" | tar -t)
+grep -q conffiles <<<"$control_files" || fail "no conffiles (control: $control_files)"
 [ "$(dpkg-deb -I "$deb" conffiles)" = /etc/sotto/relayd.yaml ] || fail "conffiles: $(dpkg-deb -I "$deb" conffiles)"
 unstripped=$(dpkg-deb -x "$deb" "$out/tree" && find "$out/tree/usr/bin" -type f -exec sh -c 'readelf -S "$1" | grep -q "\.debug_info" && echo "$1"' sh {} \;)
 [ -z "$unstripped" ] || fail "binaries with debug info: $unstripped"
@@ -67,11 +70,11 @@ else
     cat "$out/dpkg.log" >&2
     fail "dpkg -i failed"
   else
-    "$bindir/relayd" --version | grep -q "$version" || fail "installed relayd --version"
+    grep -q "$version" <<<"$("$bindir/relayd" --version)" || fail "installed relayd --version"
     "$bindir/msgctl" --help >/dev/null || fail "installed msgctl --help"
-    "$bindir/msgd" --version | grep -q "$version" || fail "installed msgd --version"
-    "$bindir/msg-notify" --version | grep -q "$version" || fail "installed msg-notify --version"
-    "$bindir/msg-tui" --version | grep -q "$version" || fail "installed msg-tui --version"
+    grep -q "$version" <<<"$("$bindir/msgd" --version)" || fail "installed msgd --version"
+    grep -q "$version" <<<"$("$bindir/msg-notify" --version)" || fail "installed msg-notify --version"
+    grep -q "$version" <<<"$("$bindir/msg-tui" --version)" || fail "installed msg-tui --version"
     relayd check-config /etc/sotto/relayd.yaml >/dev/null || fail "the installed relayd.yaml does not pass check-config"
     dpkg --purge sotto >"$out/dpkg.log" 2>&1 || { cat "$out/dpkg.log" >&2; fail "dpkg --purge failed"; }
     installed_here=0
