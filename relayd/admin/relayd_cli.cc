@@ -285,7 +285,26 @@ int user_command(const GlobalOptions& g, const std::string& action, const std::s
     std::cout << "removed " << user << "\n";
     return kExitOk;
   }
-  // revoke-tokens
+  if (action == "passwd") {
+    if (!store.find_user(user)) {
+      std::cerr << "relayd: no user " << user << "\n";
+      return kExitFailure;
+    }
+    std::string password = read_password(password_stdin);
+    const auto& a = config.accounts.argon2;
+    const std::string hash = hash_password(password, Argon2Params{a.memory_kib, a.iterations, a.parallelism});
+    OPENSSL_cleanse(password.data(), password.size());
+    // The new hash and the end of every session in one transaction: nobody
+    // keeps a device logged in with what the old password let them in with.
+    const auto revoked = store.change_password(user, hash);
+    if (!revoked) {
+      std::cerr << "relayd: no user " << user << "\n";
+      return kExitFailure;
+    }
+    std::cout << "changed the password of " << user << " and revoked " << *revoked << " token(s)\n";
+    return kExitOk;
+  }
+  // revoke (revoke-tokens)
   if (!store.find_user(user)) {
     std::cerr << "relayd: no user " << user << "\n";
     return kExitFailure;
@@ -338,7 +357,12 @@ int relayd_main(int argc, char** argv) {
   add->add_flag("--password-stdin", password_stdin, "read the password from standard input");
   auto* remove = user->add_subcommand("remove", "delete an account and everything queued for it");
   remove->add_option("USER", user_name)->required();
-  auto* revoke = user->add_subcommand("revoke-tokens", "log every device of an account out");
+  auto* passwd = user->add_subcommand("passwd", "set a new password and log every device of the account out");
+  passwd->add_option("USER", user_name)->required();
+  passwd->add_flag("--password-stdin", password_stdin, "read the new password from standard input");
+  auto* revoke = user->add_subcommand(
+      "revoke", "log every device of an account out (a running relay closes their connections within a second)");
+  revoke->alias("revoke-tokens");
   revoke->add_option("USER", user_name)->required();
 
   auto* invite = app.add_subcommand("invite", "manage invite codes");

@@ -20,6 +20,10 @@ namespace {
 // every blob upload window if that is shorter, so that an abandoned upload is
 // gone within twice its window.
 constexpr auto kHousekeepingInterval = std::chrono::seconds(60);
+// A revoked token's connections close within this (plus one store read):
+// the promise is "within a second". A poll is one indexed read.
+constexpr auto kRevocationPollInterval = std::chrono::milliseconds(250);
+constexpr std::size_t kRevocationPage = 1000;
 // How often the relay checks whether it went quiet and can give memory back:
 // about this long after a burst ends, RSS falls back.
 constexpr auto kMemoryReturnInterval = std::chrono::seconds(2);
@@ -43,7 +47,8 @@ RelayServer::RelayServer(ServerSettings settings, ListenerOptions options, net::
       unauthenticated_(ConnectionLimits{options_.max_unauthenticated, options_.max_unauthenticated_per_address}),
       signals_(io_.at(0), SIGINT, SIGTERM),
       housekeeping_timer_(io_.at(0)),
-      memory_timer_(io_.at(0)) {
+      memory_timer_(io_.at(0)),
+      revocation_timer_(io_.at(0)) {
   ctx_->settings = std::move(settings);
   ctx_->tls = tls_.get();
   ctx_->store = &store;
@@ -149,6 +154,8 @@ void RelayServer::run() {
   if (metrics_acceptor_) asio::co_spawn(io_.at(0), metrics_loop(*metrics_acceptor_), asio::detached);
   asio::co_spawn(io_.at(0), housekeeping(), asio::detached);
   asio::co_spawn(io_.at(0), return_memory(), asio::detached);
+  last_revocation_ = ctx_->store->last_token_revocation();  // earlier ones closed nothing here
+  asio::co_spawn(io_.at(0), watch_revocations(), asio::detached);
 
   // The drain runs on io thread 0 and fulfils the promise when every session
   // is gone or the grace period is over. (A member coroutine, not a lambda:
@@ -206,6 +213,7 @@ void RelayServer::begin_drain() {
   signals_.cancel();
   housekeeping_timer_.cancel();
   memory_timer_.cancel();
+  revocation_timer_.cancel();
   std::vector<std::shared_ptr<RelaySession>> live;
   {
     std::lock_guard lock(sessions_mutex_);
@@ -321,6 +329,44 @@ net::Awaitable<void> RelayServer::housekeeping() {
     housekeeping_timer_.expires_after(wait);
     boost::system::error_code ec;
     co_await housekeeping_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+net::Awaitable<void> RelayServer::watch_revocations() {
+  while (!stopping_) {
+    revocation_timer_.expires_after(kRevocationPollInterval);
+    boost::system::error_code ec;
+    co_await revocation_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || stopping_) co_return;
+    // One poll at a time: a slow one (the store busy behind an admin
+    // command) is not stacked up behind.
+    if (revocation_poll_running_.exchange(true)) continue;
+    asio::post(blocking_, [this] {
+      try {
+        close_revoked_sessions();
+      } catch (const std::exception& e) {
+        log_error("revocation_poll_failed", std::string("error=\"") + e.what() + "\"");
+      }
+      revocation_poll_running_ = false;
+    });
+  }
+}
+
+void RelayServer::close_revoked_sessions() {
+  std::vector<crypto::Sha256Digest> revoked;
+  for (;;) {
+    const auto page = ctx_->store->token_revocations_after(last_revocation_, kRevocationPage);
+    for (const auto& entry : page) revoked.push_back(entry.token_sha256);
+    if (!page.empty()) last_revocation_ = page.back().seq;
+    if (page.size() < kRevocationPage) break;
+  }
+  if (revoked.empty()) return;
+  // First where a Resume in flight will look (revoked_tokens.h), then to the sessions.
+  ctx_->revoked_tokens.add(revoked, std::chrono::steady_clock::now());
+  auto shared = std::make_shared<const std::vector<crypto::Sha256Digest>>(std::move(revoked));
+  std::lock_guard lock(sessions_mutex_);
+  for (auto& w : sessions_) {
+    if (auto session = w.lock()) session->close_if_token_revoked(shared);
   }
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -71,6 +73,11 @@ class RelayServer {
   // files left without a row by a crash.
   net::Awaitable<void> housekeeping();
   void remove_orphaned_blob_files();  // on the blocking pool
+  // Every kRevocationPollInterval: reads the store's revocation log (tokens
+  // deleted by any process: Logout, the admin commands, expiry) and closes
+  // the sessions authenticated with those tokens.
+  net::Awaitable<void> watch_revocations();
+  void close_revoked_sessions();  // on the blocking pool
   // Every kMemoryReturnInterval: once the relay has gone quiet after work,
   // gives free heap pages back to the system (memory_return.h).
   net::Awaitable<void> return_memory();
@@ -94,6 +101,9 @@ class RelayServer {
   net::asio::signal_set signals_;
   net::asio::steady_timer housekeeping_timer_;
   net::asio::steady_timer memory_timer_;
+  net::asio::steady_timer revocation_timer_;
+  std::atomic<bool> revocation_poll_running_{false};
+  std::int64_t last_revocation_ = 0;  // written only by the one running poll
   MemoryReturn memory_return_;
   std::atomic<bool> stopping_{false};
   std::mutex sessions_mutex_;

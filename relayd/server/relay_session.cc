@@ -219,6 +219,15 @@ void RelaySession::shutdown() {
   });
 }
 
+void RelaySession::close_if_token_revoked(std::shared_ptr<const std::vector<crypto::Sha256Digest>> revoked) {
+  asio::post(executor_, [self = shared_from_this(), revoked = std::move(revoked)] {
+    if (self->closed_ || self->state_ != State::kAuthenticated) return;
+    if (std::find(revoked->begin(), revoked->end(), self->token_hash_) == revoked->end()) return;
+    log_event("token_revoked", self->log_prefix());
+    self->fail(0, wire::UNAUTHENTICATED, "this connection's token was revoked or has expired");
+  });
+}
+
 // ---- output ----
 
 net::Awaitable<void> RelaySession::wait_until_writable() {
@@ -582,7 +591,10 @@ net::Awaitable<void> RelaySession::on_resume(const wire::Frame& frame) {
   const auto hash = token_hash(as_view(frame.resume().token()));
   const auto now = now_ms();
   auto call6 = blocking([this, hash, now] { return ctx_.store->find_token(hash, now); });
-  const auto record = co_await std::move(call6);
+  auto record = co_await std::move(call6);
+  // Revoked after find_token read it, and before this session was among
+  // those the revocation closes (revoked_tokens.h).
+  if (record && ctx_.revoked_tokens.contains(hash, std::chrono::steady_clock::now())) record.reset();
   if (!record) {
     ctx_.metrics.auth_failures.fetch_add(1, std::memory_order_relaxed);
     log_event("resume_failed", "peer=" + peer_);

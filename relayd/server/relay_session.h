@@ -39,6 +39,9 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   void notify_prekeys(std::uint32_t remaining);
   // Server shutdown: answer SHUTTING_DOWN and close.
   void shutdown();
+  // Closes the session (UNAUTHENTICATED, then close) if it was authenticated
+  // with one of these tokens, which have been deleted from the store.
+  void close_if_token_revoked(std::shared_ptr<const std::vector<crypto::Sha256Digest>> revoked);
 
  private:
   enum class State { kConnected, kGreeted, kAuthenticated, kClosing };

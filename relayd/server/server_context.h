@@ -8,6 +8,7 @@
 #include "relayd/auth/rate_limiter.h"
 #include "relayd/server/commit_queue.h"
 #include "relayd/server/metrics.h"
+#include "relayd/server/revoked_tokens.h"
 #include "relayd/server/router.h"
 #include "relayd/server/server_settings.h"
 #include "relayd/server/upload_hashes.h"
@@ -29,6 +30,7 @@ struct ServerContext {
   Router router;
   Metrics metrics;
   UploadHashes upload_hashes;
+  RevokedTokens revoked_tokens;
   CommitQueue* commits = nullptr;
   // Slow work off the io threads: Argon2 hashing (tens of ms by design) and
   // store calls that may wait behind a group commit's fsync.

@@ -144,9 +144,34 @@ CREATE TABLE blob_readers (
 CREATE INDEX blob_readers_by_reader ON blob_readers(reader_id);  -- remove_user, cascade from users
 )sql";
 
-constexpr std::array<store::Migration, 2> kMigrations{{
+// Version 3: the log of deleted tokens, which running relays poll to close
+// the connections that were authenticated with them.
+//
+// A trigger rather than the store's methods writes it, so that every way a
+// token goes — Logout, `relayd user revoke`, a password change, an account
+// removed (ON DELETE CASCADE fires it too), expiry — is logged, including
+// the admin commands, which run in another process with no channel to the
+// relay but this file. Rows are only needed until every running relay has
+// read them (a relay polls several times a second and starts after the
+// newest row), so expire() deletes those older than an hour.
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE token_revocations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,      -- token_revocations_after; never reused
+  token_sha256 BLOB NOT NULL CHECK (length(token_sha256) = 32),
+  revoked_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX token_revocations_by_time ON token_revocations(revoked_at_ms);  -- expire
+
+CREATE TRIGGER tokens_log_revocation AFTER DELETE ON tokens BEGIN
+  INSERT INTO token_revocations (token_sha256, revoked_at_ms)
+  VALUES (OLD.token_sha256, CAST(strftime('%s', 'now') AS INTEGER) * 1000);
+END;
+)sql";
+
+constexpr std::array<store::Migration, 3> kMigrations{{
     {"users, tokens, invites, prekeys, envelopes, blobs", kVersion1},
     {"blob readers and restricted blobs", kVersion2},
+    {"token revocation log", kVersion3},
 }};
 
 }  // namespace

@@ -24,6 +24,10 @@ using store::StepResult;
 using store::StoreError;
 using store::Transaction;
 
+// How long deleted tokens stay in the revocation log: far longer than a
+// running relay takes to read them, which is what they are for.
+constexpr std::int64_t kRevocationLogKeepMs = 60 * 60 * 1000;
+
 // A fixed-size column (a hash, a message id). The schema's CHECKs guarantee
 // the length; a mismatch means the file was damaged or edited by hand.
 template <std::size_t N>
@@ -239,6 +243,40 @@ std::uint64_t SqliteStore::revoke_user_tokens(std::string_view username) {
   remove->bind(1, username);
   remove->step();
   return to_u64(writer_.changes());
+}
+
+std::optional<std::uint64_t> SqliteStore::change_password(std::string_view username, std::string_view password_hash) {
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  auto update = writer_.cached("UPDATE users SET password_hash = ? WHERE username = ?");
+  update->bind(1, password_hash);
+  update->bind(2, username);
+  update->step();
+  if (writer_.changes() != 1) return std::nullopt;
+  auto remove = writer_.cached("DELETE FROM tokens WHERE user_id = (SELECT id FROM users WHERE username = ?)");
+  remove->bind(1, username);
+  remove->step();
+  const auto revoked = to_u64(writer_.changes());
+  transaction.commit();
+  return revoked;
+}
+
+std::int64_t SqliteStore::last_token_revocation() {
+  const std::lock_guard lock(read_mutex_);
+  auto newest = reader_.cached("SELECT coalesce(max(seq), 0) FROM token_revocations");
+  newest->step();
+  return newest->column_int64(0);
+}
+
+std::vector<TokenRevocation> SqliteStore::token_revocations_after(std::int64_t after, std::size_t limit) {
+  const std::lock_guard lock(read_mutex_);
+  auto list = reader_.cached("SELECT seq, token_sha256 FROM token_revocations WHERE seq > ? ORDER BY seq LIMIT ?");
+  list->bind(1, after);
+  list->bind(2, static_cast<std::int64_t>(limit));
+  std::vector<TokenRevocation> revocations;
+  while (list->step() == StepResult::Row)
+    revocations.push_back(TokenRevocation{list->column_int64(0), fixed_blob<32>(*list, 1)});
+  return revocations;
 }
 
 // ---- invites ----
@@ -597,6 +635,12 @@ ExpiryResult SqliteStore::expire(std::int64_t now_ms) {
     remove->bind(1, now_ms);
     remove->step();
     result.tokens = to_u64(writer_.changes());
+  }
+  {
+    // Every running relay has read these long ago (see kVersion3).
+    auto remove = writer_.cached("DELETE FROM token_revocations WHERE revoked_at_ms <= ?");
+    remove->bind(1, now_ms - kRevocationLogKeepMs);
+    remove->step();
   }
   {
     auto remove = writer_.cached("DELETE FROM invites WHERE expires_at_ms <= ?");

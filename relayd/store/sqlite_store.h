@@ -60,6 +60,9 @@ class SqliteStore final : public Store {
   std::vector<TokenRecord> list_tokens(std::string_view username, std::int64_t now_ms) override;
   bool revoke_token(const Sha256Hash& token_sha256) override;
   std::uint64_t revoke_user_tokens(std::string_view username) override;
+  std::optional<std::uint64_t> change_password(std::string_view username, std::string_view password_hash) override;
+  std::int64_t last_token_revocation() override;
+  std::vector<TokenRevocation> token_revocations_after(std::int64_t after, std::size_t limit) override;
 
   bool add_invite(const Sha256Hash& code_sha256, std::int64_t expires_at_ms) override;
   bool consume_invite(const Sha256Hash& code_sha256, std::int64_t now_ms) override;

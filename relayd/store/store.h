@@ -216,6 +216,13 @@ struct BlobUsage {
   friend bool operator==(const BlobUsage&, const BlobUsage&) = default;
 };
 
+// A token that was deleted: revoked, expired, its password changed or its
+// account removed. seq orders the log and is never reused.
+struct TokenRevocation {
+  std::int64_t seq = 0;
+  Sha256Hash token_sha256{};
+};
+
 struct RemovedUser {
   // Whose files the caller must now delete: the user's own blobs, and blobs
   // of others on which the user held the last claim.
@@ -272,6 +279,17 @@ class Store {
   virtual bool revoke_token(const Sha256Hash& token_sha256) = 0;
   // How many tokens were revoked.
   virtual std::uint64_t revoke_user_tokens(std::string_view username) = 0;
+  // Replaces the password hash and revokes every token of the account in one
+  // transaction. nullopt if there is no such user, else how many tokens went.
+  virtual std::optional<std::uint64_t> change_password(std::string_view username, std::string_view password_hash) = 0;
+
+  // ---- the revocation log ----
+  // Every deleted token is logged, whichever process deleted it, so that a
+  // running relay can close the connections authenticated with it.
+  // The newest entry's seq (0 when the log is empty): a relay watches from there.
+  virtual std::int64_t last_token_revocation() = 0;
+  // Entries with seq > after, oldest first, at most limit of them.
+  virtual std::vector<TokenRevocation> token_revocations_after(std::int64_t after, std::size_t limit) = 0;
 
   // ---- invites ----
   // False if the code is already stored.

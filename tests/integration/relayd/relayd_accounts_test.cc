@@ -1,6 +1,10 @@
 // Accounts over real TLS against a real relayd process: register, login,
 // resume, logout, wrong passwords, revoked tokens, registration modes, rate limits.
 
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+
 #include "tests/integration/relayd/relayd_fixture.h"
 
 namespace sotto::testing {
@@ -88,6 +92,77 @@ TEST_F(AccountsTest, RevokedTokensNoLongerResume) {
   auto c = connect();
   c->hello();
   EXPECT_EQ(c->resume(token).error().code(), wire::UNAUTHENTICATED);
+}
+
+// A password-guessing flood spread over many source addresses, each staying
+// under the per-address limit, still reaches the password check only as often
+// as the per-account limit allows; other accounts are not affected.
+TEST_F(AccountsTest, ALoginFloodFromAHundredAddressesIsLimitedPerAccount) {
+  constexpr int kAddresses = 100;
+  constexpr int kAttemptsPerAddress = 10;
+  constexpr int kBurst = 5;
+  constexpr double kPerMinute = 10;
+  start_relayd(
+      "rate_limits:\n"
+      "  login_per_account: {rate: 10, per: 1m, burst: 5}\n"
+      "  login_per_address: {rate: 30, per: 1m, burst: 10}\n");
+  connect_as("alice");
+  connect_as("bob");
+
+  const auto started = std::chrono::steady_clock::now();
+  int checked = 0;  // answered BAD_CREDENTIALS: the password was really tried
+  int limited = 0;
+  int other = 0;
+  std::uint32_t retry_after_ms = 0;
+  for (int a = 0; a < kAddresses; ++a) {
+    RelayTestClient::Options options;
+    options.source_address = "127.0.0." + std::to_string(a + 2);
+    std::unique_ptr<RelayTestClient> c;
+    int failures_here = 0;
+    for (int i = 0; i < kAttemptsPerAddress; ++i) {
+      if (!c) {
+        c = std::make_unique<RelayTestClient>(relayd().port(), options);
+        ASSERT_TRUE(c->handshake_ok()) << options.source_address << ": " << c->handshake_error();
+        c->hello();
+        failures_here = 0;
+      }
+      const auto reply = c->login("alice", "guess " + std::to_string(a) + "." + std::to_string(i));
+      if (reply.body_case() != wire::Frame::kError) {
+        ++other;
+      } else if (reply.error().code() == wire::BAD_CREDENTIALS) {
+        ++checked;
+        // The fifth failure on a connection closes it (protocol.md, section 5).
+        if (++failures_here == 5) c.reset();
+      } else if (reply.error().code() == wire::RATE_LIMITED) {
+        ++limited;
+        retry_after_ms = std::max(retry_after_ms, reply.error().retry_after_ms());
+      } else {
+        ++other;
+      }
+    }
+  }
+  const double minutes =
+      std::chrono::duration<double, std::ratio<60>>(std::chrono::steady_clock::now() - started).count();
+
+  EXPECT_EQ(checked + limited, kAddresses * kAttemptsPerAddress);
+  EXPECT_EQ(other, 0);
+  // Each address stayed within its own burst, so only the account's bucket
+  // can have said no: the burst, plus what refilled while the flood ran.
+  const int allowed = kBurst + static_cast<int>(std::ceil(minutes * kPerMinute));
+  EXPECT_GE(checked, kBurst);
+  EXPECT_LE(checked, allowed) << "over " << minutes * 60 << " s";
+  EXPECT_GE(limited, kAddresses * kAttemptsPerAddress - allowed);
+  EXPECT_GT(retry_after_ms, 0u);
+  std::cout << "login flood: " << kAddresses * kAttemptsPerAddress << " attempts from " << kAddresses
+            << " addresses in " << minutes * 60 << " s; " << checked << " reached the password check, " << limited
+            << " were refused RATE_LIMITED\n";
+
+  // bob, from yet another address, logs in as usual.
+  RelayTestClient::Options elsewhere;
+  elsewhere.source_address = "127.0.1.1";
+  RelayTestClient b(relayd().port(), elsewhere);
+  b.hello();
+  EXPECT_EQ(b.login("bob", "correct horse battery").body_case(), wire::Frame::kToken);
 }
 
 TEST_F(AccountsTest, LoginAttemptsAreRateLimitedPerAccountEvenForUnknownAccounts) {

@@ -36,6 +36,16 @@ RelayTestClient::RelayTestClient(std::uint16_t port, Options options)
     addr_len = sizeof in4;
   }
   fd_ = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (!options.source_address.empty()) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    if (options.ipv6 || ::inet_pton(AF_INET, options.source_address.c_str(), &source.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+      throw std::runtime_error("cannot connect from " + options.source_address);
+    }
+  }
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), addr_len) != 0) {
     ::close(fd_);
     fd_ = -1;

@@ -26,6 +26,9 @@ class RelayTestClient {
     int max_tls_version = TLS1_3_VERSION;  // TLS1_2_VERSION to test refusal
     std::chrono::milliseconds timeout{5000};
     bool ipv6 = false;  // connect to [::1] instead of 127.0.0.1
+    // Connect from this IPv4 address (any of 127.0.0.0/8 on loopback), so one
+    // test can be many clients to the relay's per-address limits.
+    std::string source_address{};
   };
   RelayTestClient(std::uint16_t port, Options options);
   explicit RelayTestClient(std::uint16_t port) : RelayTestClient(port, Options{}) {}

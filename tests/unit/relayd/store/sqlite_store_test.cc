@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -108,21 +110,21 @@ TEST_F(SqliteStoreTest, FileIsInWalModeAtSchemaVersion2) {
     return value;
   };
   EXPECT_EQ(query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(query("PRAGMA user_version"), "2");
+  EXPECT_EQ(query("PRAGMA user_version"), "3");
   sqlite3_close(raw);
 }
 
 TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerRelayd) {
   {
     store::Database db(path());
-    db.exec("PRAGMA user_version = 3");
+    db.exec("PRAGMA user_version = 4");
   }
   try {
     SqliteStore newer(path());
-    FAIL() << "a version-3 file was opened";
+    FAIL() << "a version-4 file was opened";
   } catch (const store::NewerSchemaError& error) {
-    EXPECT_EQ(error.found_version(), 3);
-    EXPECT_EQ(error.supported_version(), 2);
+    EXPECT_EQ(error.found_version(), 4);
+    EXPECT_EQ(error.supported_version(), 3);
   }
 }
 
@@ -279,6 +281,77 @@ TEST_F(SqliteStoreTest, RevokingAUsersTokensLeavesOtherUsersTokens) {
   EXPECT_TRUE(store_.find_token(hash(3), kNow).has_value());
   EXPECT_EQ(store_.revoke_user_tokens("alice"), 0u);
   EXPECT_EQ(store_.revoke_user_tokens("dave"), 0u);
+}
+
+// ---- the revocation log ----
+
+std::vector<Sha256Hash> revoked_hashes(const std::vector<TokenRevocation>& log) {
+  std::vector<Sha256Hash> hashes;
+  for (const auto& entry : log) hashes.push_back(entry.token_sha256);
+  return hashes;
+}
+
+TEST_F(SqliteStoreTest, EveryWayATokenGoesIsLoggedInOrder) {
+  EXPECT_EQ(store_.last_token_revocation(), 0);
+  ASSERT_TRUE(store_.add_token(hash(1), "alice", "laptop", kNow + kHour));
+  ASSERT_TRUE(store_.add_token(hash(2), "bob", "phone", kNow + kHour));
+  ASSERT_TRUE(store_.add_token(hash(3), "bob", "laptop", kNow + kHour));
+  ASSERT_TRUE(store_.add_token(hash(4), "carol", "phone", kNow + kHour));
+  ASSERT_TRUE(store_.add_token(hash(5), "carol", "old", kNow - 1));
+  ASSERT_TRUE(store_.add_token(hash(6), "alice", "phone", kNow + kHour));
+
+  ASSERT_TRUE(store_.revoke_token(hash(1)));             // Logout
+  ASSERT_EQ(store_.revoke_user_tokens("bob"), 2u);       // relayd user revoke
+  ASSERT_TRUE(store_.remove_user("carol").has_value());  // the account, by ON DELETE CASCADE
+  ASSERT_EQ(store_.change_password("alice", "$argon2id$new"), std::optional<std::uint64_t>(1));
+
+  const auto log = store_.token_revocations_after(0, 100);
+  ASSERT_EQ(log.size(), 6u);
+  const auto hashes = revoked_hashes(log);
+  EXPECT_EQ(hashes[0], hash(1));
+  EXPECT_EQ(std::set<Sha256Hash>(hashes.begin() + 1, hashes.begin() + 3), (std::set<Sha256Hash>{hash(2), hash(3)}));
+  EXPECT_EQ(std::set<Sha256Hash>(hashes.begin() + 3, hashes.begin() + 5), (std::set<Sha256Hash>{hash(4), hash(5)}));
+  EXPECT_EQ(hashes[5], hash(6));
+  for (std::size_t i = 1; i < log.size(); ++i) EXPECT_GT(log[i].seq, log[i - 1].seq);
+  EXPECT_EQ(store_.last_token_revocation(), log.back().seq);
+
+  // Read from where a relay stopped, a page at a time.
+  const auto tail = store_.token_revocations_after(log[2].seq, 2);
+  ASSERT_EQ(tail.size(), 2u);
+  EXPECT_EQ(tail[0].seq, log[3].seq);
+  EXPECT_EQ(tail[1].seq, log[4].seq);
+  EXPECT_TRUE(store_.token_revocations_after(log.back().seq, 100).empty());
+}
+
+TEST_F(SqliteStoreTest, ExpiredTokensAreLoggedAndTheLogIsPrunedAfterAnHour) {
+  // The log's times come from the database's clock, so this test works in today's time.
+  const std::int64_t today =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  ASSERT_TRUE(store_.add_token(hash(1), "alice", "laptop", today - 1));
+  ASSERT_TRUE(store_.add_token(hash(2), "alice", "phone", today + 10 * kHour));
+  EXPECT_EQ(store_.expire(today).tokens, 1u);
+  const auto log = store_.token_revocations_after(0, 100);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].token_sha256, hash(1));
+  store_.expire(today + kHour - 2000);
+  EXPECT_EQ(store_.token_revocations_after(0, 100).size(), 1u);
+  // An hour and a bit later the entry is gone, and seq still never goes back.
+  store_.expire(today + kHour + 2000);
+  EXPECT_TRUE(store_.token_revocations_after(0, 100).empty());
+  ASSERT_TRUE(store_.revoke_token(hash(2)));
+  EXPECT_GT(store_.token_revocations_after(0, 100).at(0).seq, log[0].seq);
+}
+
+TEST_F(SqliteStoreTest, ChangingAPasswordReplacesTheHashAndRevokesOnlyThatUsersTokens) {
+  ASSERT_TRUE(store_.add_token(hash(1), "alice", "laptop", kNow + kHour));
+  ASSERT_TRUE(store_.add_token(hash(2), "bob", "phone", kNow + kHour));
+  EXPECT_EQ(store_.change_password("alice", "$argon2id$new"), std::optional<std::uint64_t>(1));
+  EXPECT_EQ(store_.find_user("alice")->password_hash, "$argon2id$new");
+  EXPECT_FALSE(store_.find_token(hash(1), kNow).has_value());
+  EXPECT_TRUE(store_.find_token(hash(2), kNow).has_value());
+  EXPECT_EQ(store_.change_password("dave", "$argon2id$x"), std::nullopt);
+  EXPECT_EQ(store_.token_revocations_after(0, 100).size(), 1u);
 }
 
 TEST_F(SqliteStoreTest, ListsAUsersUnexpiredTokensSoonestFirst) {
@@ -884,7 +957,7 @@ TEST(SqliteStoreMigration, UpgradesAVersion1DatabaseInPlace) {
         "('done', 1, 10, zeroblob(32), 10, 1, 1700000000000), ('half', 1, 10, zeroblob(32), 4, 0, 1700000000000);");
   }
   SqliteStore store(path);
-  EXPECT_EQ(raw_version(path), 2);
+  EXPECT_EQ(raw_version(path), 3);
   const auto done = store.blob("done");
   ASSERT_TRUE(done.has_value());
   EXPECT_TRUE(done->complete);
@@ -935,6 +1008,28 @@ TEST_F(SqliteStoreTest, ReadsAndWritesFromSeveralThreadsAllTakeEffect) {
   EXPECT_GT(reads.load(), 0);
   EXPECT_EQ(store_.queue_usage("bob").envelopes, 100u);
   EXPECT_EQ(store_.pending("bob", 0, 1000, kNow).size(), 100u);
+}
+
+TEST(SqliteStoreMigration, UpgradesAVersion2DatabaseAndLogsTheRevocationOfItsTokens) {
+  TempDir dir;
+  const auto path = dir.path() / "relay.db";
+  {
+    store::Database db(path);
+    ASSERT_EQ(store::migrate(db, sqlite_store_migrations().first(2)), 2);
+    db.exec(
+        "INSERT INTO users (id, username, password_hash, signing_key, dh_key, identity_signature, created_at_ms) "
+        "VALUES (1, 'alice', 'h', x'01', x'02', x'03', 0);"
+        "INSERT INTO tokens (token_sha256, user_id, device_name, expires_at_ms) "
+        "VALUES (zeroblob(32), 1, 'laptop', 9000000000000);");
+  }
+  SqliteStore store(path);
+  EXPECT_EQ(raw_version(path), 3);
+  EXPECT_EQ(store.last_token_revocation(), 0);
+  // A token issued before the upgrade is logged when it goes, like any other.
+  EXPECT_EQ(store.revoke_user_tokens("alice"), 1u);
+  const auto log = store.token_revocations_after(0, 10);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].token_sha256, Sha256Hash{});
 }
 
 }  // namespace
