@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "lib/version/version.h"
 #include "lib/wire/username.h"
 #include "relayd/admin/admin_commands.h"
+#include "relayd/admin/tls_files.h"
 #include "relayd/auth/invite_code.h"
 #include "relayd/auth/password_hasher.h"
 #include "relayd/config/relay_config.h"
@@ -172,16 +174,23 @@ int serve(const GlobalOptions& g) {
 
   raise_fd_limit();
   prepare_state_dir(paths);
-  std::filesystem::path cert = config.tls.certificate;
-  std::filesystem::path key = config.tls.private_key;
-  if (config.tls.generate_self_signed()) {
-    cert = paths.default_certificate();
-    key = paths.default_private_key();
-    if (net::ensure_self_signed_certificate(cert, key, "sotto-relay")) {
-      log_event("certificate_generated", "fingerprint=" + net::certificate_fingerprint(cert));
-    }
+  std::optional<std::filesystem::path> credentials;
+  if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"); dir != nullptr && *dir != '\0') credentials = dir;
+  const TlsFiles files = resolve_tls_files(config.tls, paths, credentials);
+  if (files.generate_if_missing &&
+      net::ensure_self_signed_certificate(files.certificate, files.private_key, "sotto-relay")) {
+    log_event("certificate_generated", "fingerprint=" + net::certificate_fingerprint(files.certificate));
   }
-  auto tls = net::make_server_context(cert, key);
+  if (files.key_from_credential) {
+    if (!std::filesystem::exists(files.certificate)) {
+      throw std::runtime_error(std::string("the TLS key comes from the credential ") + kTlsKeyCredential +
+                               ", but there is no certificate at " + files.certificate.string() +
+                               " (nor a credential " + kTlsCertificateCredential + ")");
+    }
+    log_event("tls_key_from_credential",
+              std::string("credential=") + kTlsKeyCredential + " certificate=" + files.certificate.string());
+  }
+  auto tls = net::make_server_context(files.certificate, files.private_key);
   SqliteStore store(paths.database());
   BlobFiles blobs(paths.blob_dir());
   RelayServer server(to_settings(config), options, std::move(tls), store, blobs);
