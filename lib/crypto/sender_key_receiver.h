@@ -28,7 +28,7 @@ inline constexpr std::uint32_t kSenderKeyMaxSkip = 1000;
 
 // Message keys held for skipped iterations, at most this many per chain
 // followed; the oldest (lowest iteration) go first. Two full jumps fit. Each
-// costs 36 bytes stored, so a chain is at most about 72 KiB.
+// costs 36 bytes stored, so a chain followed stores at most 72,000 bytes of keys.
 inline constexpr std::size_t kSenderKeyMaxStoredKeys = 2000;
 
 // Not thread-safe: msgd serializes access per (group, sender).
