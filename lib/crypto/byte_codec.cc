@@ -43,6 +43,12 @@ std::uint32_t ByteReader::u32(std::string_view field) {
   return v;
 }
 
+std::uint64_t ByteReader::u64(std::string_view field) {
+  need(8, field);
+  const std::uint64_t high = u32(field);
+  return high << 32 | u32(field);
+}
+
 ByteView ByteReader::bytes(std::size_t n, std::string_view field) {
   need(n, field);
   const ByteView v = in_.subspan(pos_, n);
@@ -86,6 +92,11 @@ void ByteWriter::u32(std::uint32_t v) {
   p[1] = static_cast<std::uint8_t>(v >> 16);
   p[2] = static_cast<std::uint8_t>(v >> 8);
   p[3] = static_cast<std::uint8_t>(v);
+}
+
+void ByteWriter::u64(std::uint64_t v) {
+  std::uint8_t* p = take(8);
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (56 - 8 * i));
 }
 
 void ByteWriter::bytes(ByteView v) {

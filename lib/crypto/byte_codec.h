@@ -22,6 +22,7 @@ class ByteReader {
   std::uint8_t u8(std::string_view field);
   std::uint16_t u16(std::string_view field);
   std::uint32_t u32(std::string_view field);
+  std::uint64_t u64(std::string_view field);
   // A view into the input (no copy), exactly n bytes.
   ByteView bytes(std::size_t n, std::string_view field);
   // Copies exactly out.size() bytes into out.
@@ -55,6 +56,7 @@ class ByteWriter {
   void u8(std::uint8_t v);
   void u16(std::uint16_t v);
   void u32(std::uint32_t v);
+  void u64(std::uint64_t v);
   void bytes(ByteView v);
 
   std::size_t position() const { return pos_; }

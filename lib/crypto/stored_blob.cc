@@ -35,6 +35,11 @@ SecretBytes seal_stored_blob(std::string_view magic, std::uint8_t version, std::
 }
 
 ByteView open_stored_blob(ByteView blob, std::string_view magic, std::uint8_t version, std::string_view what) {
+  return open_stored_blob_versions(blob, magic, version, version, what).body;
+}
+
+OpenedStoredBlob open_stored_blob_versions(ByteView blob, std::string_view magic, std::uint8_t oldest,
+                                           std::uint8_t newest, std::string_view what) {
   if (blob.size() < kStoredBlobOverhead) fail(what, "truncated");
   if (!constant_time_equal(blob.first(kStoredBlobMagicSize), as_bytes(magic))) fail(what, "not this kind of data");
   const std::size_t checked = blob.size() - kStoredBlobChecksumSize;
@@ -42,8 +47,9 @@ ByteView open_stored_blob(ByteView blob, std::string_view magic, std::uint8_t ve
   // The checksum comes before the version test: a flipped version byte is
   // corruption, and should be reported as such.
   if (!constant_time_equal(sum, blob.subspan(checked))) fail(what, "checksum mismatch (truncated or corrupted)");
-  if (blob[kStoredBlobMagicSize] != version) fail(what, "unsupported format version");
-  return blob.subspan(kStoredBlobMagicSize + 1, checked - kStoredBlobMagicSize - 1);
+  const std::uint8_t version = blob[kStoredBlobMagicSize];
+  if (version < oldest || version > newest) fail(what, "unsupported format version");
+  return {version, blob.subspan(kStoredBlobMagicSize + 1, checked - kStoredBlobMagicSize - 1)};
 }
 
 }  // namespace sotto::crypto

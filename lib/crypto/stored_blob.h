@@ -34,4 +34,14 @@ SecretBytes seal_stored_blob(std::string_view magic, std::uint8_t version, std::
 // CryptoError naming `what` and the problem.
 ByteView open_stored_blob(ByteView blob, std::string_view magic, std::uint8_t version, std::string_view what);
 
+// The same checks for a loader that still reads the older versions of its
+// format: any version from oldest to newest is accepted and returned with the
+// body, for the loader to read accordingly.
+struct OpenedStoredBlob {
+  std::uint8_t version = 0;
+  ByteView body;
+};
+OpenedStoredBlob open_stored_blob_versions(ByteView blob, std::string_view magic, std::uint8_t oldest,
+                                           std::uint8_t newest, std::string_view what);
+
 }  // namespace sotto::crypto
