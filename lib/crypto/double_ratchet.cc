@@ -72,6 +72,13 @@ SecretBytes skip_chain(SecretBytes chain_key, const X25519PublicKey& ratchet_key
   return chain_key;
 }
 
+// After an authenticated message: expired keys go first, so that they, not
+// live ones, make room under the cap for the keys this message skipped.
+void commit_skipped(SkippedMessageKeys& skipped, PendingSkips& pending, const SkippedKeyExpiry& expiry) {
+  skipped.expire(expiry);
+  for (auto& [id, key] : pending.keys) skipped.insert(id, std::move(key), expiry.now());
+}
+
 }  // namespace
 
 RatchetSession::RatchetSession(std::unique_ptr<RatchetState> state) : state_(std::move(state)) {}
@@ -97,8 +104,16 @@ RatchetSession RatchetSession::respond(const SecretBytes& shared_secret, ByteVie
                                                        shared_secret, my_signed_prekey));
 }
 
+RatchetSession RatchetSession::deserialize(ByteView stored, std::chrono::sys_seconds now) {
+  return RatchetSession(std::make_unique<RatchetState>(decode_ratchet_state(stored, now)));
+}
+
 RatchetSession RatchetSession::deserialize(ByteView stored) {
-  return RatchetSession(std::make_unique<RatchetState>(decode_ratchet_state(stored)));
+  return deserialize(stored, SkippedKeyExpiry::at_system_time().now());
+}
+
+std::size_t RatchetSession::expire_skipped_keys(const SkippedKeyExpiry& expiry) {
+  return state_->skipped.expire(expiry);
 }
 
 SecretBytes RatchetSession::serialize() const { return encode_ratchet_state(*state_); }
@@ -131,7 +146,9 @@ Bytes RatchetSession::encrypt(ByteView plaintext) {
   return out;
 }
 
-Bytes RatchetSession::decrypt(ByteView message) {
+Bytes RatchetSession::decrypt(ByteView message) { return decrypt(message, SkippedKeyExpiry::at_system_time()); }
+
+Bytes RatchetSession::decrypt(ByteView message, const SkippedKeyExpiry& expiry) {
   RatchetState& s = *state_;
   const ParsedRatchetMessage m = parse_ratchet_message(message);
   const RatchetHeader& h = m.header;
@@ -140,11 +157,17 @@ Bytes RatchetSession::decrypt(ByteView message) {
   // Every path below computes on copies and commits only after the message
   // has authenticated, so a failure leaves the session as it was.
 
-  // 1. A message that was skipped earlier: its key is stored.
+  // 1. A message that was skipped earlier: its key is stored. An expired key
+  // still held (no expiry pass has run since it expired) is refused as if it
+  // had been removed, but by name.
   const SkippedKeyId id{h.ratchet_key, h.message_number};
-  if (const SecretBytes* key = s.skipped.find(id)) {
-    Bytes plaintext = open_message(key->view(), aad, m.ciphertext_and_tag);
+  if (const StoredSkippedKey* stored = s.skipped.find(id)) {
+    if (expiry.expired(stored->stored_at)) {
+      throw CryptoError("ratchet: late message refused: its skipped message key has expired");
+    }
+    Bytes plaintext = open_message(stored->key.view(), aad, m.ciphertext_and_tag);
     s.skipped.erase(id);
+    s.skipped.expire(expiry);
     return plaintext;
   }
   if (h.message_number == std::numeric_limits<std::uint32_t>::max()) {
@@ -159,7 +182,9 @@ Bytes RatchetSession::decrypt(ByteView message) {
       throw CryptoError("ratchet: message authentication failed (tampered, corrupted or not for this session)");
     }
     if (h.message_number < s.receive_count) {
-      throw CryptoError("ratchet: duplicate message (its key was already used or discarded)");
+      throw CryptoError(
+          "ratchet: duplicate or late message (its key was already used, or discarded: expired or over "
+          "the cap)");
     }
     check_skip(s.receive_count, h.message_number, "current");
     PendingSkips pending;
@@ -169,14 +194,16 @@ Bytes RatchetSession::decrypt(ByteView message) {
 
     s.receiving_chain_key = std::move(step.chain_key);
     s.receive_count = h.message_number + 1;
-    for (auto& [skipped_id, key] : pending.keys) s.skipped.insert(skipped_id, std::move(key));
+    commit_skipped(s.skipped, pending, expiry);
     return plaintext;
   }
 
   // 3. A chain that has ended: whatever of it was not stored in step 1 is gone.
   if (std::find(s.retired_remote_keys.begin(), s.retired_remote_keys.end(), h.ratchet_key) !=
       s.retired_remote_keys.end()) {
-    throw CryptoError("ratchet: duplicate message (its chain has ended and its key was already used or discarded)");
+    throw CryptoError(
+        "ratchet: duplicate or late message (its chain has ended and its key was already used, or discarded: expired "
+        "or over the cap)");
   }
   // 4. A new ratchet key from the peer: a DH ratchet step.
   if (s.receiving_chain_key) check_skip(s.receive_count, h.previous_chain_length, "previous");
@@ -206,7 +233,7 @@ Bytes RatchetSession::decrypt(ByteView message) {
   s.sending_ratchet_key = std::move(next_sending_key);
   s.sending_chain_key = std::move(send_root.chain_key);
   s.receiving_chain_key = std::move(step.chain_key);
-  for (auto& [skipped_id, key] : pending.keys) s.skipped.insert(skipped_id, std::move(key));
+  commit_skipped(s.skipped, pending, expiry);
   return plaintext;
 }
 

@@ -5,11 +5,14 @@
 // ratchet: create, encrypt, decrypt, store, load. docs/crypto.md gives the
 // KDFs, the message format and the stored form.
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
 #include "lib/crypto/bytes.h"
 #include "lib/crypto/secret_bytes.h"
+#include "lib/crypto/skipped_key_expiry.h"
 #include "lib/crypto/x25519.h"
 
 namespace sotto::crypto {
@@ -34,8 +37,13 @@ class RatchetSession {
   static RatchetSession respond(const SecretBytes& shared_secret, ByteView associated_data,
                                 const X25519KeyPair& my_signed_prekey);
 
-  // Loads what serialize() produced. Throws CryptoError for a truncated,
-  // corrupted, inconsistent or foreign blob.
+  // Loads what serialize() produced, now or in the previous format version.
+  // Throws CryptoError for a truncated, corrupted, inconsistent or foreign
+  // blob. Skipped keys of a previous-version blob did not record when they
+  // were stored and count as stored at `now` (ratchet_state_codec.h says
+  // why). Loading expires nothing: call expire_skipped_keys() for that.
+  static RatchetSession deserialize(ByteView stored, std::chrono::sys_seconds now);
+  // As above at the system clock's time.
   static RatchetSession deserialize(ByteView stored);
 
   // Copying would let two copies encrypt with the same message keys (a GCM
@@ -52,9 +60,19 @@ class RatchetSession {
   Bytes encrypt(ByteView plaintext);
 
   // Returns the plaintext. Throws CryptoError for a malformed, tampered,
-  // foreign, duplicate or too-far-ahead message; the session is then exactly
-  // as it was before the call.
+  // foreign, duplicate or too-far-ahead message, or a late one whose skipped
+  // key has expired; the session is then exactly as it was before the call.
+  // Keys skipped by this message are stamped expiry.now(). After a success,
+  // expired skipped keys are removed (as expire_skipped_keys does) -- only
+  // then, so that a refused message cannot change the session.
+  Bytes decrypt(ByteView message, const SkippedKeyExpiry& expiry);
+  // As above at the system clock's time, with the default maximum age.
   Bytes decrypt(ByteView message);
+
+  // Removes (and wipes) the skipped keys older than expiry allows and
+  // re-stamps any stored "in the future" (skipped_key_expiry.h). Returns the
+  // number removed. For sessions that sit idle: decrypt() does this itself.
+  std::size_t expire_skipped_keys(const SkippedKeyExpiry& expiry);
 
   // True once a message from the peer has been decrypted. Until then the
   // initiator must send its messages wrapped in an InitialMessage.

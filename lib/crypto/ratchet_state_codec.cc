@@ -12,7 +12,6 @@ namespace sotto::crypto {
 namespace {
 
 constexpr std::string_view kMagic = "SORS";
-constexpr std::uint8_t kVersion = 1;
 constexpr std::string_view kWhat = "ratchet state";
 
 constexpr std::uint8_t kHasRemoteRatchetKey = 0x01;
@@ -20,7 +19,13 @@ constexpr std::uint8_t kHasSendingChain = 0x02;
 constexpr std::uint8_t kHasReceivingChain = 0x04;
 constexpr std::uint8_t kKnownFlags = kHasRemoteRatchetKey | kHasSendingChain | kHasReceivingChain;
 
-constexpr std::size_t kSkippedEntrySize = kX25519KeySize + 4 + kRatchetKeySize;
+// Ratchet key, N and message key; version 2 adds the u64 time it was stored.
+constexpr std::size_t kSkippedEntrySizeV1 = kX25519KeySize + 4 + kRatchetKeySize;
+constexpr std::size_t kSkippedEntrySize = kSkippedEntrySizeV1 + 8;
+
+std::uint64_t seconds_since_epoch(std::chrono::sys_seconds t) {
+  return static_cast<std::uint64_t>(t.time_since_epoch().count());
+}
 
 [[noreturn]] void fail(std::string_view problem) {
   std::string msg(kWhat);
@@ -50,12 +55,14 @@ SecretBytes encode_ratchet_state(const RatchetState& s) {
   if (s.associated_data.size() > kMaxAssociatedDataSize) fail("associated data too long to store");
   if (s.retired_remote_keys.size() > kMaxRetiredRatchetKeys) fail("too many retired ratchet keys to store");
   if (s.skipped.size() > kMaxStoredSkippedKeys) fail("too many skipped message keys to store");
+  // Skipped-key times need no check here: SkippedMessageKeys clamps every
+  // time it holds into the range the reader accepts.
   if (s.root_key.size() != kRatchetKeySize || (s.sending_chain_key && s.sending_chain_key->size() != kRatchetKeySize) ||
       (s.receiving_chain_key && s.receiving_chain_key->size() != kRatchetKeySize)) {
     fail("key of the wrong size");
   }
 
-  return seal_stored_blob(kMagic, kVersion, body_size(s), [&](ByteWriter& w) {
+  return seal_stored_blob(kMagic, kRatchetStateVersion, body_size(s), [&](ByteWriter& w) {
     w.u16(static_cast<std::uint16_t>(s.associated_data.size()));
     w.bytes(s.associated_data);
     w.bytes(s.root_key.view());
@@ -74,16 +81,20 @@ SecretBytes encode_ratchet_state(const RatchetState& s) {
     w.u8(static_cast<std::uint8_t>(s.retired_remote_keys.size()));
     for (const X25519PublicKey& k : s.retired_remote_keys) w.bytes(k);
     w.u16(static_cast<std::uint16_t>(s.skipped.size()));
-    s.skipped.for_each([&](const SkippedKeyId& id, const SecretBytes& key) {
+    s.skipped.for_each([&](const SkippedKeyId& id, const StoredSkippedKey& k) {
       w.bytes(id.ratchet_key);
       w.u32(id.message_number);
-      w.bytes(key.view());
+      w.bytes(k.key.view());
+      w.u64(seconds_since_epoch(k.stored_at));
     });
   });
 }
 
-RatchetState decode_ratchet_state(ByteView stored) {
-  ByteReader r(open_stored_blob(stored, kMagic, kVersion, kWhat), kWhat);
+RatchetState decode_ratchet_state(ByteView stored, std::chrono::sys_seconds loaded_at) {
+  const OpenedStoredBlob blob =
+      open_stored_blob_versions(stored, kMagic, kRatchetStateVersionWithoutKeyTimes, kRatchetStateVersion, kWhat);
+  const bool has_key_times = blob.version >= kRatchetStateVersion;
+  ByteReader r(blob.body, kWhat);
 
   const std::uint16_t ad_size = r.u16("associated data length");
   if (ad_size > kMaxAssociatedDataSize) fail("associated data length out of range");
@@ -121,14 +132,26 @@ RatchetState decode_ratchet_state(ByteView stored) {
   if (skipped_count > kMaxStoredSkippedKeys) fail("skipped key count out of range");
   // The count is checked against the bytes actually present before anything
   // is allocated for it.
-  if (r.remaining() != std::size_t{skipped_count} * kSkippedEntrySize) fail("skipped key count does not match length");
+  const std::size_t entry_size = has_key_times ? kSkippedEntrySize : kSkippedEntrySizeV1;
+  if (r.remaining() != std::size_t{skipped_count} * entry_size) fail("skipped key count does not match length");
+  const std::chrono::sys_seconds old_entries_time = storable_skipped_key_time(loaded_at);
   SkippedMessageKeys skipped;
   for (std::uint16_t i = 0; i < skipped_count; ++i) {
     SkippedKeyId id;
     r.copy_to(id.ratchet_key, "skipped key ratchet key");
     id.message_number = r.u32("skipped key number");
     if (skipped.find(id) != nullptr) fail("the same skipped message key is stored twice");
-    skipped.insert(id, read_key(r, "skipped message key"));
+    SecretBytes key = read_key(r, "skipped message key");
+    std::chrono::sys_seconds stored_at = old_entries_time;
+    if (has_key_times) {
+      // Refused rather than clamped: the writer never produces such a time,
+      // so one here is corruption. (A time that is in range but in the future
+      // loads, and expiry re-stamps it: see skipped_key_expiry.h.)
+      const std::uint64_t seconds = r.u64("skipped key time");
+      if (seconds > seconds_since_epoch(kLatestSkippedKeyTime)) fail("skipped key time out of range");
+      stored_at = std::chrono::sys_seconds(std::chrono::seconds(static_cast<std::int64_t>(seconds)));
+    }
+    skipped.insert(id, std::move(key), stored_at);
   }
   r.expect_end();
 

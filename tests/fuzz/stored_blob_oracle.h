@@ -16,6 +16,8 @@ namespace sotto::fuzz {
 inline constexpr std::size_t kMagicSize = 4;
 inline constexpr std::size_t kChecksumSize = 32;
 inline constexpr std::size_t kOverhead = kMagicSize + 1 + kChecksumSize;
+// The version of the key blobs (SOID, SOSP, SOOP); the ratchet state has
+// versions of its own (ratchet_state_fuzz.cc).
 inline constexpr std::uint8_t kVersion = 1;
 
 inline bool same(crypto::ByteView a, crypto::ByteView b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <random>
 #include <string>
 #include <vector>
@@ -193,7 +194,7 @@ TEST(RatchetSession, ReplayOfTheLatestMessageIsRejectedAsDuplicate) {
   auto [alice, bob] = make_talking_pair();
   const Bytes m = alice.encrypt(text("once"));
   EXPECT_EQ(bob.decrypt(m), text("once"));
-  expect_crypto_error([&] { bob.decrypt(m); }, "duplicate message");
+  expect_crypto_error([&] { bob.decrypt(m); }, "duplicate or late message");
 }
 
 TEST(RatchetSession, ReplayOfASkippedMessageIsRejectedAsDuplicate) {
@@ -201,7 +202,7 @@ TEST(RatchetSession, ReplayOfASkippedMessageIsRejectedAsDuplicate) {
   const Bytes early = alice.encrypt(text("early"));
   bob.decrypt(alice.encrypt(text("later")));
   EXPECT_EQ(bob.decrypt(early), text("early"));
-  expect_crypto_error([&] { bob.decrypt(early); }, "duplicate message");
+  expect_crypto_error([&] { bob.decrypt(early); }, "duplicate or late message");
 }
 
 TEST(RatchetSession, ReplayFromAnEndedChainIsRejectedAsDuplicate) {
@@ -389,6 +390,92 @@ TEST(RatchetSession, StoredSkippedKeysAreCappedOldestFirst) {
   }
   EXPECT_THROW(bob.decrypt(first_chain[0]), CryptoError);  // the oldest key was evicted
   EXPECT_EQ(bob.decrypt(first_chain[1]), text("c0m1"));
+}
+
+// ---- Skipped keys expire (docs/crypto.md, "Skipped keys") ----
+
+// 2024-06-01T00:00:00Z, and expiries counted from it with the default 30 days.
+constexpr std::chrono::sys_seconds kSkippedAt{std::chrono::seconds(1717200000)};
+SkippedKeyExpiry after_skip(std::chrono::seconds elapsed) { return SkippedKeyExpiry(kSkippedAt + elapsed); }
+constexpr std::chrono::seconds kThirtyDays = std::chrono::days(30);
+constexpr std::chrono::seconds kOneSecond{1};
+
+TEST(RatchetSession, ASkippedMessageDecryptsUpToExactlyTheMaximumAge) {
+  auto [alice, bob] = make_talking_pair();
+  const Bytes early1 = alice.encrypt(text("early 1"));
+  const Bytes early2 = alice.encrypt(text("early 2"));
+  EXPECT_EQ(bob.decrypt(alice.encrypt(text("later")), after_skip({})), text("later"));
+  EXPECT_EQ(bob.decrypt(early1, after_skip(kThirtyDays - kOneSecond)), text("early 1"));
+  EXPECT_EQ(bob.decrypt(early2, after_skip(kThirtyDays)), text("early 2"));
+}
+
+TEST(RatchetSession, ALateMessageWhoseKeyExpiredIsRefusedByNameAndChangesNothing) {
+  auto [alice, bob] = make_talking_pair();
+  const Bytes early = alice.encrypt(text("early"));
+  bob.decrypt(alice.encrypt(text("later")), after_skip({}));
+  const Bytes before = serialized(bob);
+  expect_crypto_error([&] { bob.decrypt(early, after_skip(kThirtyDays + kOneSecond)); },
+                      "late message refused: its skipped message key has expired");
+  EXPECT_EQ(serialized(bob), before) << "a refused message must not change the session, expiry included";
+  // Not destroyed by the refusal: the same key still works if the clock is
+  // set right again before any expiry pass.
+  EXPECT_EQ(bob.decrypt(early, after_skip(kThirtyDays)), text("early"));
+}
+
+TEST(RatchetSession, OnceExpiredKeysAreRemovedTheLateMessageFailsLikeAnyUnknownKey) {
+  auto [alice, bob] = make_talking_pair();
+  const Bytes early = alice.encrypt(text("early"));
+  bob.decrypt(alice.encrypt(text("later")), after_skip({}));
+  EXPECT_EQ(bob.expire_skipped_keys(after_skip(kThirtyDays + kOneSecond)), 1u);
+  expect_crypto_error([&] { bob.decrypt(early, after_skip(kThirtyDays + kOneSecond)); }, "duplicate or late message");
+  // Even with the clock set back: the key is gone, not merely out of date.
+  expect_crypto_error([&] { bob.decrypt(early, after_skip({})); }, "duplicate or late message");
+}
+
+TEST(RatchetSession, KeysOfAnEndedChainExpireToo) {
+  auto [alice, bob] = make_talking_pair();
+  const Bytes early = alice.encrypt(text("early, old chain"));
+  bob.decrypt(alice.encrypt(text("later, old chain")), after_skip({}));
+  alice.decrypt(bob.encrypt(text("turn")), after_skip({}));
+  bob.decrypt(alice.encrypt(text("new chain")), after_skip({}));
+  EXPECT_EQ(bob.expire_skipped_keys(after_skip(kThirtyDays + kOneSecond)), 1u);
+  expect_crypto_error([&] { bob.decrypt(early, after_skip(kThirtyDays + kOneSecond)); }, "its chain has ended");
+}
+
+TEST(RatchetSession, ASuccessfulDecryptRemovesExpiredKeysButKeepsLiveOnes) {
+  auto [alice, bob] = make_talking_pair();
+  const Bytes old_skip = alice.encrypt(text("skipped first"));
+  bob.decrypt(alice.encrypt(text("one")), after_skip({}));
+  const Bytes new_skip = alice.encrypt(text("skipped ten days later"));
+  bob.decrypt(alice.encrypt(text("two")), after_skip(std::chrono::days(10)));
+  const std::size_t with_both = serialized(bob).size();
+
+  EXPECT_EQ(bob.decrypt(alice.encrypt(text("three")), after_skip(kThirtyDays + kOneSecond)), text("three"));
+  EXPECT_LT(serialized(bob).size(), with_both) << "the expired key is no longer stored";
+  EXPECT_EQ(bob.expire_skipped_keys(after_skip(kThirtyDays + kOneSecond)), 0u) << "decrypt already removed it";
+  expect_crypto_error([&] { bob.decrypt(old_skip, after_skip(kThirtyDays + kOneSecond)); },
+                      "duplicate or late message");
+  EXPECT_EQ(bob.decrypt(new_skip, after_skip(kThirtyDays + kOneSecond)), text("skipped ten days later"));
+}
+
+// The age counts from when the key was skipped, not from the session's start
+// or the last expiry pass.
+TEST(RatchetSession, SkippedKeysAreStampedWithTheTimeOfTheDecryptThatSkippedThem) {
+  auto [alice, bob] = make_talking_pair();
+  const Bytes early = alice.encrypt(text("early"));
+  bob.decrypt(alice.encrypt(text("later")), after_skip(std::chrono::days(100)));
+  EXPECT_EQ(bob.expire_skipped_keys(after_skip(std::chrono::days(100) + kThirtyDays)), 0u);
+  EXPECT_EQ(bob.decrypt(early, after_skip(std::chrono::days(100) + kThirtyDays)), text("early"));
+}
+
+TEST(RatchetSession, ExpiryHonoursTheMaximumAgeGiven) {
+  auto [alice, bob] = make_talking_pair();
+  const Bytes early = alice.encrypt(text("early"));
+  bob.decrypt(alice.encrypt(text("later")), after_skip({}));
+  const std::chrono::seconds hour = std::chrono::hours(1);
+  EXPECT_EQ(bob.expire_skipped_keys(SkippedKeyExpiry(kSkippedAt + hour, hour)), 0u);
+  EXPECT_EQ(bob.expire_skipped_keys(SkippedKeyExpiry(kSkippedAt + hour + kOneSecond, hour)), 1u);
+  expect_crypto_error([&] { bob.decrypt(early, after_skip({})); }, "duplicate or late message");
 }
 
 TEST(RatchetSession, RandomGarbageIsRejectedAndChangesNothing) {

@@ -106,9 +106,14 @@ initial = (bytes([2]) + alice.signing_key + alice.dh_key + alice.signature + ek_
            b"\x01" + struct.pack(">I", 9) + struct.pack(">I", len(message)) + message)
 print("initial message    ", initial.hex())
 
-# A ratchet state with every optional field present (see ratchet_state_codec_test.cc).
-body = (struct.pack(">H", 3) + b"\xaa\xbb\xcc" + pattern(0x01) + pattern(0x21) + b"\x07" + pattern(0x41) +
+# A ratchet state with every optional field present (see ratchet_state_codec_test.cc):
+# version 2, where each skipped key ends with the time it was stored (u64
+# seconds since the epoch), and the same state in version 1, which has no times.
+head = (struct.pack(">H", 3) + b"\xaa\xbb\xcc" + pattern(0x01) + pattern(0x21) + b"\x07" + pattern(0x41) +
         pattern(0x61) + pattern(0x81) + struct.pack(">III", 5, 6, 4) + b"\x01" + pattern(0xA1) +
-        struct.pack(">H", 2) + pattern(0x41) + struct.pack(">I", 2) + pattern(0xC1) + pattern(0x41) +
-        struct.pack(">I", 3) + pattern(0xE1))
-print("ratchet state      ", stored_blob(b"SORS", 1, body).hex())
+        struct.pack(">H", 2))
+skipped = [(pattern(0x41), 2, pattern(0xC1), 1717200000), (pattern(0x41), 3, pattern(0xE1), 1717200001)]
+body_v2 = head + b"".join(k + struct.pack(">I", n) + mk + struct.pack(">Q", t) for k, n, mk, t in skipped)
+body_v1 = head + b"".join(k + struct.pack(">I", n) + mk for k, n, mk, _ in skipped)
+print("ratchet state      ", stored_blob(b"SORS", 2, body_v2).hex())
+print("ratchet state v1   ", stored_blob(b"SORS", 1, body_v1).hex())
