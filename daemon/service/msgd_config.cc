@@ -32,6 +32,10 @@ void read_settings(config::MappingReader& top, MsgdConfig& c) {
   c.auto_download_max = top.byte_size("auto_download_max", c.auto_download_max, 0, 256ull << 40);
   c.download_dir = top.path("download_dir", c.download_dir, {.allow_empty = true, .require_absolute = true});
   c.transfer_rate_limit = top.byte_size("transfer_rate_limit", c.transfer_rate_limit, 0, 1ull << 40);
+  // Whole seconds are all the stored times resolve; at an hour or more, the
+  // milliseconds a value like "3600001ms" would add do not matter, and are dropped.
+  c.skipped_key_max_age = std::chrono::floor<std::chrono::seconds>(
+      top.duration("skipped_key_max_age", c.skipped_key_max_age, kMinSkippedKeyMaxAge, kMaxSkippedKeyMaxAge));
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "lib/crypto/skipped_key_expiry.h"
 
 namespace sotto::msgd {
 
@@ -29,7 +32,18 @@ struct MsgdConfig {
   std::uint64_t auto_download_max = 10ull << 20;  // received files up to this size download at once
   std::filesystem::path download_dir;             // empty: $XDG_DOWNLOAD_DIR, else ~/Downloads
   std::uint64_t transfer_rate_limit = 0;          // bytes per second per transfer; 0: as fast as it goes
+  // How long a skipped message key is kept for a message that has not arrived
+  // (lib/crypto/skipped_key_expiry.h).
+  std::chrono::seconds skipped_key_max_age = crypto::kDefaultSkippedKeyMaxAge;
 };
+
+// The range msgd.yaml accepts for skipped_key_max_age. An hour at least: a
+// shorter life would refuse messages that are merely late (a peer briefly
+// offline, a relay restart). A year at most, like the relay's longest
+// envelope lifetime (queue.max_ttl): a key kept longer has no message left
+// that could still arrive.
+inline constexpr std::chrono::seconds kMinSkippedKeyMaxAge = std::chrono::hours(1);
+inline constexpr std::chrono::seconds kMaxSkippedKeyMaxAge = std::chrono::days(365);
 
 // Throw config::ConfigError ("FILE:LINE:COL: key: problem").
 MsgdConfig load_msgd_config(const std::filesystem::path& path);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -15,6 +16,7 @@ TEST(MsgdConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.relay, "");
   EXPECT_EQ(c.trust_new_identities, TrustPolicy::kOnFirstUse);
   EXPECT_EQ(c.device_name, "msgd");
+  EXPECT_EQ(c.skipped_key_max_age, std::chrono::days(30));
 }
 
 std::string example_text() {
@@ -37,6 +39,7 @@ TEST(MsgdConfig, ExampleFileGivesTheDefaults) {
   EXPECT_EQ(example.auto_download_max, defaults.auto_download_max);
   EXPECT_EQ(example.download_dir, defaults.download_dir);
   EXPECT_EQ(example.transfer_rate_limit, defaults.transfer_rate_limit);
+  EXPECT_EQ(example.skipped_key_max_age, defaults.skipped_key_max_age);
 }
 
 // The two settings without a default are commented out in the example; what
@@ -71,8 +74,10 @@ TEST(MsgdConfig, ReadsEverySetting) {
           "max_file_size: 2GiB\n"
           "auto_download_max: 0\n"
           "download_dir: /srv/incoming\n"
-          "transfer_rate_limit: 512KiB\n",
+          "transfer_rate_limit: 512KiB\n"
+          "skipped_key_max_age: 7d\n",
       "msgd.yaml");
+  EXPECT_EQ(c.skipped_key_max_age, std::chrono::days(7));
   EXPECT_EQ(c.max_file_size, 2ull << 30);
   EXPECT_EQ(c.auto_download_max, 0u);
   EXPECT_EQ(c.download_dir, "/srv/incoming");
@@ -109,6 +114,24 @@ TEST(MsgdConfig, BadValuesNameTheirPlace) {
   EXPECT_NE(error_of("max_file_size: lots\n").find("msgd.yaml:1:"), std::string::npos);
   EXPECT_NE(error_of("auto_download_max: -1\n").find("msgd.yaml:1:"), std::string::npos);
   EXPECT_NE(error_of("download_dir: Downloads\n").find("msgd.yaml:1:"), std::string::npos);
+}
+
+TEST(MsgdConfig, SkippedKeyMaxAgeTakesAnHourToAYear) {
+  EXPECT_EQ(parse_msgd_config("skipped_key_max_age: 1h\n", "msgd.yaml").skipped_key_max_age, std::chrono::hours(1));
+  EXPECT_EQ(parse_msgd_config("skipped_key_max_age: 365d\n", "msgd.yaml").skipped_key_max_age, std::chrono::days(365));
+  EXPECT_EQ(parse_msgd_config("skipped_key_max_age: 90m\n", "msgd.yaml").skipped_key_max_age, std::chrono::minutes(90));
+  // Stored times have whole seconds; a millisecond remainder is dropped.
+  EXPECT_EQ(parse_msgd_config("skipped_key_max_age: 3600001ms\n", "msgd.yaml").skipped_key_max_age,
+            std::chrono::hours(1));
+}
+
+TEST(MsgdConfig, MalformedOrOutOfRangeSkippedKeyMaxAgesNameTheirPlace) {
+  for (const char* value :
+       {"59m", "3599999ms", "0s", "366d", "8761h", "30", "1.5d", "-1d", "30 d", "1d12h", "forever", "\"\""}) {
+    const std::string error = error_of("device_name: laptop\nskipped_key_max_age: " + std::string(value) + "\n");
+    EXPECT_NE(error.find("msgd.yaml:2:"), std::string::npos) << value << " gave: " << error;
+    EXPECT_NE(error.find("skipped_key_max_age"), std::string::npos) << value << " gave: " << error;
+  }
 }
 
 }  // namespace
