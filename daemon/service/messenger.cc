@@ -39,7 +39,8 @@ Messenger::Messenger(net::asio::io_context& io, MsgdConfig config, StateDatabase
       tls_(net::make_client_context()),
       retry_timer_(io),
       rotation_timer_(io),
-      transfer_retry_timer_(io) {
+      transfer_retry_timer_(io),
+      skipped_key_timer_(io) {
   if (!config_.relay.empty()) endpoint_ = parse_relay_endpoint(config_.relay);
   if (!config_.relay_fingerprint.empty()) configured_pin_ = config_.relay_fingerprint;
   pins_ = std::make_unique<AccountPinStore>(accounts_);
@@ -52,6 +53,7 @@ void Messenger::start() {
   username_ = accounts_.username().value_or("");
   log_event("started", {{"account", username_.empty() ? "none" : username_},
                         {"relay", config_.relay.empty() ? "unset" : config_.relay}});
+  expire_skipped_keys_periodically();
   if (!username_.empty() && accounts_.token()) start_link();
 }
 
@@ -62,6 +64,7 @@ void Messenger::stop() {
   retry_timer_.cancel();
   rotation_timer_.cancel();
   transfer_retry_timer_.cancel();
+  skipped_key_timer_.cancel();
   // A hashing pass stops at its next block; its transfer resumes on the next start.
   for (auto& [id, task] : tasks_) task->cancelled = true;
   if (file_pool_) file_pool_->join();
@@ -195,7 +198,7 @@ json Messenger::send(const json& params) {
     outbox_.enqueue(m.id, peer, "text");
     // With a session, encrypt now: the message, its envelope and the advanced
     // ratchet are one commit (one fsync) instead of two.
-    if (auto session = sessions_.load(peer)) {
+    if (auto session = sessions_.load(peer, skipped_key_expiry())) {
       outbox_.set_envelope(m.id, seal(peer, text_content(m), *session, std::nullopt));
       sessions_.save(peer, *session);
     }

@@ -44,8 +44,9 @@ namespace sotto::msgd {
 // The file split: messenger.cc (API dispatch and the local methods),
 // messenger_account.cc (register, login, logout, the relay link),
 // messenger_prekeys.cc, messenger_outbox.cc (sending), messenger_inbox.cc
-// (receiving), messenger_files.cc (the file methods) and
-// messenger_transfers.cc (moving a file's bytes to and from the relay).
+// (receiving), messenger_sessions.cc (expiring the stored sessions' skipped
+// keys), messenger_files.cc (the file methods) and messenger_transfers.cc
+// (moving a file's bytes to and from the relay).
 class Messenger : public api::Handler {
  public:
   Messenger(net::asio::io_context& io, MsgdConfig config, StateDatabase& database, EventHub& events);
@@ -70,6 +71,12 @@ class Messenger : public api::Handler {
   static constexpr std::size_t kOneTimePrekeyLowMark = 20;
   static constexpr std::chrono::hours kSignedPrekeyLifetime{24 * 7};
   static constexpr std::chrono::hours kOldSignedPrekeyKept{24 * 28};
+  // How often every stored session's expired skipped keys are removed, so
+  // that a contact who never writes again does not keep keys alive: a key
+  // outlives skipped_key_max_age by at most this much while msgd runs (the
+  // timer does not count time the machine is suspended; the pass at start
+  // covers the time msgd was not running).
+  static constexpr std::chrono::hours kSkippedKeyExpiryInterval{1};
 
  private:
   using json = nlohmann::json;
@@ -169,6 +176,14 @@ class Messenger : public api::Handler {
   // Tells the relay (BlobRelease) that we are done with a blob; best effort.
   void release_blob(const std::string& blob_id);
 
+  // ---- stored sessions (messenger_sessions.cc) ----
+  // Now, by the system clock, with the configured skipped_key_max_age.
+  crypto::SkippedKeyExpiry skipped_key_expiry() const;
+  // Expires the skipped keys of every stored session now, then again every
+  // kSkippedKeyExpiryInterval until stop().
+  void expire_skipped_keys_periodically();
+  void expire_skipped_keys();
+
   // ---- receiving (messenger_inbox.cc) ----
   void receive(const ConnectionPtr& connection, const wire::Deliver& deliver);
   // Applies the trust policy to an identity seen for peer; returns the decision.
@@ -206,6 +221,7 @@ class Messenger : public api::Handler {
   net::asio::steady_timer retry_timer_;
   net::asio::steady_timer rotation_timer_;
   net::asio::steady_timer transfer_retry_timer_;
+  net::asio::steady_timer skipped_key_timer_;
   bool stopped_ = false;
 };
 

@@ -51,7 +51,10 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
     }
     const Envelope envelope = parse_envelope(
         crypto::ByteView(reinterpret_cast<const std::uint8_t*>(deliver.envelope().data()), deliver.envelope().size()));
-    session = sessions_.load(sender);
+    // One reading of the clock for the whole message: loading and decrypting
+    // judge the skipped keys' ages at the same moment.
+    const crypto::SkippedKeyExpiry expiry = skipped_key_expiry();
+    session = sessions_.load(sender, expiry);
     crypto::Bytes padded;
     bool decrypted = false;
     if (envelope.type == EnvelopeType::kInitial) {
@@ -61,7 +64,7 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
         // The sender repeats its initial header until it hears from us; the
         // session built from the first one decrypts the rest.
         try {
-          padded = session->decrypt(initial.ratchet_message);
+          padded = session->decrypt(initial.ratchet_message, expiry);
           decrypted = true;
         } catch (const std::exception&) {
           // A new session from the sender (a reinstall, or a new identity).
@@ -80,14 +83,14 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
                                  initial.initiator_identity, sender, initial.ephemeral_public);
         auto fresh =
             crypto::RatchetSession::respond(x3dh.shared_secret, x3dh.associated_data, signed_prekey->key_pair());
-        padded = fresh.decrypt(initial.ratchet_message);
+        padded = fresh.decrypt(initial.ratchet_message, expiry);
         session = std::move(fresh);
         used_one_time_prekey = initial.one_time_prekey_id;
         warn = meet_identity(sender, initial.initiator_identity).warn;
       }
     } else {
       if (!session) throw ContentError("no session with the sender");
-      padded = session->decrypt(envelope.body);
+      padded = session->decrypt(envelope.body, expiry);
     }
     content = parse_content(crypto::unpad(padded));
     if (content.id != outer_id) throw ContentError("the message id inside does not match the envelope's");

@@ -70,7 +70,7 @@ net::Awaitable<bool> Messenger::encrypt_entry(ConnectionPtr connection, OutboxEn
   const std::string peer = entry.peer;
   if (auto contact = contacts_.find(peer); contact && contact->trust == Trust::kUntrusted) co_return false;
 
-  std::optional<crypto::RatchetSession> session = sessions_.load(peer);
+  std::optional<crypto::RatchetSession> session = sessions_.load(peer, skipped_key_expiry());
   std::optional<PendingInitiation> new_initiation;
   if (!session) {
     wire::Frame frame;
@@ -89,7 +89,7 @@ net::Awaitable<bool> Messenger::encrypt_entry(ConnectionPtr connection, OutboxEn
       co_return false;
     }
     // A message from the peer may have built a session while we waited.
-    session = sessions_.load(peer);
+    session = sessions_.load(peer, skipped_key_expiry());
     if (!session) {
       if (!meet_identity(peer, bundle.identity).may_send) co_return false;
       const crypto::X3dhInitiation x3dh = crypto::x3dh_initiate(*identity_, username_, bundle);

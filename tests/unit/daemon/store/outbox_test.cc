@@ -141,7 +141,7 @@ TEST(MsgdStoreOutbox, SessionAndEnvelopeAreCommittedTogetherOrNotAtAll) {
   }
   {
     store::Database observer(dir.path() / StateDatabase::kFileName);
-    EXPECT_FALSE(SessionStore(observer).load("bob").has_value());
+    EXPECT_FALSE(SessionStore(observer).load("bob", crypto::SkippedKeyExpiry::at_system_time()).has_value());
     const auto pending = Outbox(observer).pending();
     ASSERT_EQ(pending.size(), 1u);
     EXPECT_FALSE(pending[0].envelope.has_value());
@@ -156,7 +156,7 @@ TEST(MsgdStoreOutbox, SessionAndEnvelopeAreCommittedTogetherOrNotAtAll) {
     transaction.commit();
   }
   store::Database observer(dir.path() / StateDatabase::kFileName);
-  const auto saved = SessionStore(observer).load("bob");
+  const auto saved = SessionStore(observer).load("bob", crypto::SkippedKeyExpiry::at_system_time());
   ASSERT_TRUE(saved.has_value());
   EXPECT_TRUE(saved->serialize() == session.serialize());
   EXPECT_EQ(Outbox(observer).pending()[0].envelope, envelope);
@@ -181,7 +181,7 @@ TEST(MsgdStoreOutbox, AFailureInsideTheTransactionRollsBackTheSessionToo) {
       },
       std::runtime_error);
   store::Database observer(dir.path() / StateDatabase::kFileName);
-  EXPECT_TRUE(SessionStore(observer).load("bob")->serialize() == before);
+  EXPECT_TRUE(SessionStore(observer).load("bob", crypto::SkippedKeyExpiry::at_system_time())->serialize() == before);
 }
 
 }  // namespace
