@@ -41,6 +41,8 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
   Content content;
   std::optional<crypto::RatchetSession> session;
   std::optional<std::uint32_t> used_one_time_prekey;
+  bool new_session = false;                   // built from this message's X3DH header
+  std::optional<std::int64_t> promoted_slot;  // a previous session decrypted it
   bool warn = false;
   try {
     outer_id = message_id_from_bytes(crypto::ByteView(
@@ -52,25 +54,45 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
     const Envelope envelope = parse_envelope(
         crypto::ByteView(reinterpret_cast<const std::uint8_t*>(deliver.envelope().data()), deliver.envelope().size()));
     // One reading of the clock for the whole message: loading and decrypting
-    // judge the skipped keys' ages at the same moment.
+    // judge the skipped keys' ages at the same moment. The current session
+    // first; then the ones it replaced, which the peer may still be sealing
+    // with (both sides started a session at once).
     const crypto::SkippedKeyExpiry expiry = skipped_key_expiry();
     session = sessions_.load(sender, expiry);
     crypto::Bytes padded;
     bool decrypted = false;
+    std::string current_error;  // why the current session refused it
+    auto try_stored_sessions = [&](crypto::ByteView ratchet_message) {
+      if (session) {
+        try {
+          padded = session->decrypt(ratchet_message, expiry);
+          decrypted = true;
+          return;
+        } catch (const std::exception& e) {
+          current_error = e.what();  // perhaps it is under a previous session
+        }
+      }
+      for (PreviousSession& previous : sessions_.load_previous(sender, expiry)) {
+        try {
+          padded = previous.session.decrypt(ratchet_message, expiry);
+        } catch (const std::exception&) {
+          continue;
+        }
+        decrypted = true;
+        session = std::move(previous.session);
+        promoted_slot = previous.slot;
+        return;
+      }
+    };
     if (envelope.type == EnvelopeType::kInitial) {
       const crypto::InitialMessage initial = crypto::parse_initial_message(envelope.body);
       if (!initial.initiator_identity.verify()) throw ContentError("the sender's identity signature does not verify");
-      if (session) {
-        // The sender repeats its initial header until it hears from us; the
-        // session built from the first one decrypts the rest.
-        try {
-          padded = session->decrypt(initial.ratchet_message, expiry);
-          decrypted = true;
-        } catch (const std::exception&) {
-          // A new session from the sender (a reinstall, or a new identity).
-        }
-      }
+      // The sender repeats its initial header until it hears from us; the
+      // session built from the first one decrypts the rest.
+      try_stored_sessions(initial.ratchet_message);
       if (!decrypted) {
+        // A new session from the sender: a reinstall, a new identity, or the
+        // sender started one while ours was on its way to it.
         const auto signed_prekey = keys_.signed_prekey(initial.signed_prekey_id);
         if (!signed_prekey) throw ContentError("unknown or expired signed prekey");
         std::optional<crypto::OneTimePrekeyPair> one_time;
@@ -85,12 +107,15 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
             crypto::RatchetSession::respond(x3dh.shared_secret, x3dh.associated_data, signed_prekey->key_pair());
         padded = fresh.decrypt(initial.ratchet_message, expiry);
         session = std::move(fresh);
+        new_session = true;
         used_one_time_prekey = initial.one_time_prekey_id;
         warn = meet_identity(sender, initial.initiator_identity).warn;
       }
     } else {
-      if (!session) throw ContentError("no session with the sender");
-      padded = session->decrypt(envelope.body, expiry);
+      try_stored_sessions(envelope.body);
+      if (!decrypted) {
+        throw ContentError(session ? current_error + " (nor by a previous session)" : "no session with the sender");
+      }
     }
     content = parse_content(crypto::unpad(padded));
     if (content.id != outer_id) throw ContentError("the message id inside does not match the envelope's");
@@ -146,7 +171,14 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
         if (messages_.advance_state(acknowledged, state)) delivery_change.emplace(acknowledged, state);
       }
     }
-    sessions_.save(sender, *session);  // after queue_receipt, which advanced it
+    // After queue_receipt, which advanced it.
+    if (new_session) {
+      sessions_.replace(sender, *session);
+    } else if (promoted_slot) {
+      sessions_.promote(sender, *promoted_slot, *session);
+    } else {
+      sessions_.save(sender, *session);
+    }
     tx.commit();
   }
   acknowledge_later();

@@ -160,9 +160,23 @@ CREATE TABLE transfers (
 CREATE INDEX transfers_by_peer ON transfers(peer, seq);
 )sql";
 
-constexpr std::array<store::Migration, 2> kMigrations{{
+// Version 3: sessions with a peer that a newer session replaced, kept to
+// decrypt what the peer sealed under them. Two users who write to each other
+// for the first time at once each start a session and then take up the
+// other's; until both sides settle on one, messages under either pair arrive.
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE previous_sessions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  peer TEXT NOT NULL CHECK (peer <> ''),
+  state BLOB NOT NULL
+) STRICT;
+CREATE INDEX previous_sessions_by_peer ON previous_sessions(peer, seq);
+)sql";
+
+constexpr std::array<store::Migration, 3> kMigrations{{
     {"account, keys, sessions, contacts, messages, outbox", kVersion1},
     {"file messages and transfers", kVersion2},
+    {"previous sessions", kVersion3},
 }};
 
 }  // namespace

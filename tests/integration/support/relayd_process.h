@@ -32,6 +32,7 @@ class RelaydProcess {
   void kill9();     // SIGKILL and reap
   int terminate();  // SIGTERM, wait, return the exit status
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // for SIGSTOP/SIGCONT: a relay that hangs without dying
 
   std::uint16_t port() const { return port_; }
   std::uint16_t metrics_port() const { return metrics_port_; }

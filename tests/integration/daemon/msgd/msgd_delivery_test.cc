@@ -7,6 +7,7 @@
 #include <iterator>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "tests/integration/daemon/msgd/msgd_fixture.h"
 
@@ -18,6 +19,27 @@ class MsgdDeliveryTest : public MsgdTest {};
 std::string file_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// How many established TCP connections to 127.0.0.1:port hold bytes their
+// listener has not read yet (/proc/net/tcp's rx_queue): with relayd stopped,
+// the requests each msgd has written and is waiting on.
+int connections_with_unread_requests(std::uint16_t port) {
+  std::ifstream in("/proc/net/tcp");
+  std::string line;
+  std::getline(in, line);  // the header
+  int count = 0;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues;
+    fields >> slot >> local >> remote >> state >> queues;
+    const auto colon = local.find(':');
+    const auto queue_colon = queues.find(':');
+    if (colon == std::string::npos || queue_colon == std::string::npos) continue;
+    if (std::stoul(local.substr(colon + 1), nullptr, 16) != port || state != "01") continue;
+    if (std::stoul(queues.substr(queue_colon + 1), nullptr, 16) > 0) ++count;
+  }
+  return count;
 }
 
 TEST_F(MsgdDeliveryTest, OfflinePeerGetsEveryMessageInOrderOnce) {
@@ -128,6 +150,51 @@ TEST_F(MsgdDeliveryTest, KillNineDuringAStreamLosesNothingAndDuplicatesNothing) 
   for (const auto& [sender, text] : conversation("bob", "alice")) received.insert(text);
   for (const auto& text : accepted) EXPECT_EQ(received.count(text), 1u) << text;
   for (const auto& text : received) EXPECT_EQ(received.count(text), 1u) << "duplicate: " << text;
+}
+
+// alice and bob write to each other for the first time at the same moment:
+// each msgd starts a session (X3DH) and seals its first message before the
+// other's first message arrives, then builds a second session from that
+// message. Both pairs of sessions stay in use for a while (whatever was
+// sealed under the first one is still on its way), and not a message may be
+// lost to it. Before previous sessions were kept, every message after the
+// first one in each direction failed to decrypt and was dropped.
+TEST_F(MsgdDeliveryTest, BothSidesStartingASessionAtOnceLoseNothing) {
+  start_relayd();
+  registered_user("alice");
+  registered_user("bob");
+  // Stopped, relayd holds both FetchBundle requests and answers them together
+  // when it resumes, so each side seals before the other's message exists.
+  ASSERT_EQ(::kill(relayd().pid(), SIGSTOP), 0);
+  call("alice", "send", {{"peer", "bob"}, {"text", "alice 1"}});
+  call("bob", "send", {{"peer", "alice"}, {"text", "bob 1"}});
+  const bool both_waiting = eventually([&] { return connections_with_unread_requests(port_) >= 2; });
+  ASSERT_EQ(::kill(relayd().pid(), SIGCONT), 0);
+  ASSERT_TRUE(both_waiting) << "the msgds' requests never reached the stopped relayd";
+
+  // Each first message arrives (it carries its own X3DH header either way).
+  ASSERT_TRUE(eventually([&] { return conversation("bob", "alice").size() == 2; }));
+  ASSERT_TRUE(eventually([&] { return conversation("alice", "bob").size() == 2; }));
+  for (const char* text : {"alice 2", "alice 3"}) call("alice", "send", {{"peer", "bob"}, {"text", text}});
+  for (const char* text : {"bob 2", "bob 3"}) call("bob", "send", {{"peer", "alice"}, {"text", text}});
+
+  std::vector<std::string> from_alice, from_bob;
+  ASSERT_TRUE(eventually([&] {
+    from_alice.clear();
+    from_bob.clear();
+    for (const auto& [sender, text] : conversation("bob", "alice")) {
+      if (sender == "alice") from_alice.push_back(text);
+    }
+    for (const auto& [sender, text] : conversation("alice", "bob")) {
+      if (sender == "bob") from_bob.push_back(text);
+    }
+    return from_alice.size() == 3 && from_bob.size() == 3;
+  })) << "bob has "
+      << from_alice.size() << " of alice's 3 messages, alice " << from_bob.size() << " of bob's";
+  EXPECT_EQ(from_alice, (std::vector<std::string>{"alice 1", "alice 2", "alice 3"}));
+  EXPECT_EQ(from_bob, (std::vector<std::string>{"bob 1", "bob 2", "bob 3"}));
+  EXPECT_EQ(user("alice").process().output().find("undecryptable_message"), std::string::npos);
+  EXPECT_EQ(user("bob").process().output().find("undecryptable_message"), std::string::npos);
 }
 
 TEST_F(MsgdDeliveryTest, RelayDatabaseNeverHoldsPlaintext) {

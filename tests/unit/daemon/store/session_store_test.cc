@@ -102,6 +102,75 @@ TEST(MsgdStoreSessions, SessionsAreKeptPerPeerAndRemoved) {
   EXPECT_THROW(sessions.save("", with_bob.alice), store::StoreError);
 }
 
+// Both sides started a session at once: ours is replaced by the one built
+// from the peer's first message, and stays for what the peer sealed under it.
+TEST(MsgdStoreSessions, ReplaceKeepsTheReplacedSessionAsPrevious) {
+  TempDir dir;
+  StateDatabase state(dir.path());
+  SessionStore sessions(state.db());
+  auto ours = make_pair();
+  auto theirs = make_pair();
+  ASSERT_EQ(ours.bob.decrypt(ours.alice.encrypt(text("hi"))), text("hi"));  // so ours.bob may answer
+  EXPECT_TRUE(sessions.load_previous("bob", system_time()).empty());
+  sessions.replace("bob", ours.alice);  // nothing to keep yet
+  EXPECT_TRUE(sessions.load_previous("bob", system_time()).empty());
+  sessions.replace("bob", theirs.bob);
+
+  EXPECT_TRUE(sessions.load("bob", system_time())->serialize() == theirs.bob.serialize());
+  auto previous = sessions.load_previous("bob", system_time());
+  ASSERT_EQ(previous.size(), 1u);
+  EXPECT_TRUE(previous[0].session.serialize() == ours.alice.serialize());
+  // The kept session still decrypts what its other end seals.
+  EXPECT_EQ(previous[0].session.decrypt(ours.bob.encrypt(text("late"))), text("late"));
+}
+
+TEST(MsgdStoreSessions, PromoteSwapsAPreviousSessionWithTheCurrentOne) {
+  TempDir dir;
+  StateDatabase state(dir.path());
+  SessionStore sessions(state.db());
+  auto first = make_pair();
+  auto second = make_pair();
+  ASSERT_EQ(first.bob.decrypt(first.alice.encrypt(text("hi"))), text("hi"));  // so first.bob may answer
+  sessions.save("bob", first.alice);
+  sessions.replace("bob", second.alice);
+  auto previous = sessions.load_previous("bob", system_time());
+  ASSERT_EQ(previous.size(), 1u);
+
+  // The peer answered under the first session: it is current again, as the
+  // answer advanced it.
+  EXPECT_EQ(previous[0].session.decrypt(first.bob.encrypt(text("reply"))), text("reply"));
+  sessions.promote("bob", previous[0].slot, previous[0].session);
+  EXPECT_TRUE(sessions.load("bob", system_time())->serialize() == previous[0].session.serialize());
+  const auto now_previous = sessions.load_previous("bob", system_time());
+  ASSERT_EQ(now_previous.size(), 1u);
+  EXPECT_TRUE(now_previous[0].session.serialize() == second.alice.serialize());
+  // A slot that is not there (promoted already) is a bug in the caller.
+  EXPECT_THROW(sessions.promote("bob", previous[0].slot, first.alice), std::logic_error);
+}
+
+TEST(MsgdStoreSessions, KeepsTheNewestPreviousSessionsUpToTheCapPerPeer) {
+  TempDir dir;
+  StateDatabase state(dir.path());
+  SessionStore sessions(state.db());
+  std::vector<SessionPair> pairs;
+  for (std::size_t i = 0; i < kMaxPreviousSessions + 3; ++i) pairs.push_back(make_pair());
+  for (auto& pair : pairs) sessions.replace("bob", pair.alice);
+  sessions.replace("carol", pairs[0].bob);
+
+  const auto previous = sessions.load_previous("bob", system_time());
+  ASSERT_EQ(previous.size(), kMaxPreviousSessions);
+  for (std::size_t i = 0; i < previous.size(); ++i) {
+    // Newest first: the one replaced last is the one before the current.
+    EXPECT_TRUE(previous[i].session.serialize() == pairs[pairs.size() - 2 - i].alice.serialize()) << i;
+  }
+  EXPECT_TRUE(sessions.load_previous("carol", system_time()).empty());
+
+  sessions.remove("bob");
+  EXPECT_FALSE(sessions.load("bob", system_time()).has_value());
+  EXPECT_TRUE(sessions.load_previous("bob", system_time()).empty());
+  EXPECT_TRUE(sessions.load("carol", system_time()).has_value());
+}
+
 TEST(MsgdStoreSessions, ACorruptedStateBlobIsAnErrorNotAWrongSession) {
   TempDir dir;
   StateDatabase state(dir.path());

@@ -51,7 +51,7 @@ TEST(MsgdStoreStateDatabase, CreatesStateDbWithOwnerOnlyModesAndTheCurrentSchema
   }
   EXPECT_EQ(sidecars, 2) << "WAL mode keeps -wal and -shm next to an open database";
   EXPECT_EQ(store::schema_version(state.db()), static_cast<int>(state_migrations().size()));
-  EXPECT_EQ(store::schema_version(state.db()), 2);
+  EXPECT_EQ(store::schema_version(state.db()), 3);
 }
 
 // A data dir from before files (version 1) is upgraded in place: its history
@@ -66,7 +66,7 @@ TEST(MsgdStoreStateDatabase, UpgradesAVersionOneFileInPlace) {
         " VALUES ('0123456789abcdef0123456789abcdef', 'bob', 'in', 'bob', 'from before', 1, 2, 'unread', 0)");
   }
   StateDatabase state(dir.path());
-  EXPECT_EQ(store::schema_version(state.db()), 2);
+  EXPECT_EQ(store::schema_version(state.db()), 3);
   const auto history = MessageStore(state.db()).history("bob", 10, std::nullopt);
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0].text, "from before");
@@ -82,7 +82,7 @@ TEST(MsgdStoreStateDatabase, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   }
   StateDatabase state(dir.path());
   EXPECT_EQ(AccountStore(state.db()).username(), "alice");
-  EXPECT_EQ(store::schema_version(state.db()), 2);
+  EXPECT_EQ(store::schema_version(state.db()), 3);
 }
 
 TEST(MsgdStoreStateDatabase, TurnsOnSecureDelete) {
@@ -119,7 +119,7 @@ TEST(MsgdStoreStateDatabase, RefusesAFileFromANewerMsgd) {
   TempDir dir;
   {
     StateDatabase state(dir.path());
-    state.db().exec("PRAGMA user_version = 3");
+    state.db().exec("PRAGMA user_version = 4");
   }
   EXPECT_THROW(StateDatabase state(dir.path()), store::NewerSchemaError);
 }
