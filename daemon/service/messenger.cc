@@ -194,11 +194,15 @@ json Messenger::send(const json& params) {
   m.state = MessageState::kQueued;
   {
     store::Transaction tx(database_.db());
+    // With a session, encrypt now: the message, its envelope and the advanced
+    // ratchet are one commit (one fsync) instead of two. Not while an earlier
+    // message to the peer waits to be encrypted (a file's, queued when its
+    // upload ends): this one would take an earlier ratchet number and leave
+    // the peer a gap to skip, and past kMaxSkip it could not decrypt it.
+    const bool seal_now = !outbox_.has_unsealed(peer);
     messages_.insert_outgoing(m);
     outbox_.enqueue(m.id, peer, "text");
-    // With a session, encrypt now: the message, its envelope and the advanced
-    // ratchet are one commit (one fsync) instead of two.
-    if (auto session = sessions_.load(peer, skipped_key_expiry())) {
+    if (auto session = seal_now ? sessions_.load(peer, skipped_key_expiry()) : std::nullopt) {
       outbox_.set_envelope(m.id, seal(peer, text_content(m), *session, std::nullopt));
       sessions_.save(peer, *session);
     }

@@ -215,9 +215,13 @@ void Messenger::queue_receipt(const std::string& peer, const MessageId& acknowle
   receipt.receipt_state = state;
   receipt.acknowledged = acknowledged;
   const std::string id = message_id_hex(receipt.id);
+  // Sealed now, in the caller's transaction (one commit instead of two),
+  // unless an earlier entry for the peer is still to be encrypted: entries
+  // are encrypted in outbox order (Outbox::has_unsealed), and the pump will
+  // get to this one.
+  const bool seal_now = !outbox_.has_unsealed(peer);
   outbox_.enqueue(id, peer, "receipt", encode_content(receipt));
-  // Sealed now, in the caller's transaction: one commit instead of two.
-  outbox_.set_envelope(id, seal(peer, receipt, session, std::nullopt));
+  if (seal_now) outbox_.set_envelope(id, seal(peer, receipt, session, std::nullopt));
 }
 
 }  // namespace sotto::msgd

@@ -54,6 +54,12 @@ void Outbox::set_envelope(std::string_view message_id, crypto::ByteView envelope
   throw std::runtime_error("outbox: set_envelope for a message that is not queued");
 }
 
+bool Outbox::has_unsealed(std::string_view peer) {
+  auto select = db_.cached("SELECT 1 FROM outbox WHERE peer = ? AND envelope IS NULL LIMIT 1");
+  select->bind(1, peer);
+  return select->step() == StepResult::Row;
+}
+
 void Outbox::remove(std::string_view message_id) {
   auto remove = db_.cached("DELETE FROM outbox WHERE message_id = ?");
   remove->bind(1, message_id);

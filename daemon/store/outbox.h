@@ -42,6 +42,11 @@ class Outbox {
   // the first one, and sending a second encryption would break the
   // guarantee that a resend is byte-for-byte the same message.
   void set_envelope(std::string_view message_id, crypto::ByteView envelope);
+  // True while an entry for peer waits to be encrypted. A message queued
+  // behind it must wait too: the ratchet numbers messages in the order they
+  // are encrypted, and the peer can only skip so far ahead (kMaxSkip) when
+  // one arrives before those numbered earlier.
+  bool has_unsealed(std::string_view peer);
   // Nothing happens for an id not in the outbox (a repeated SendAck).
   void remove(std::string_view message_id);
   std::size_t size();

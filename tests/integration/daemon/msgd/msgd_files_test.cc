@@ -6,6 +6,7 @@
 #include <fstream>
 #include <random>
 
+#include "lib/crypto/double_ratchet.h"
 #include "tests/integration/daemon/msgd/msgd_fixture.h"
 
 namespace sotto::testing {
@@ -286,6 +287,64 @@ TEST_F(MsgdFilesTest, ARelaydRestartMidTransferIsSurvived) {
   call("bob", "save_file", {{"id", id}, {"output", out.string()}});
   ASSERT_TRUE(reaches("bob", id, "saved", std::chrono::seconds(120))) << file_of("bob", id).dump();
   EXPECT_TRUE(same_bytes(out / "relay-restart.bin", path));
+}
+
+// A file's message joins alice's outbox when its upload ends, to be
+// encrypted when the outbox gets to it. Here the outbox is stuck behind a
+// message to carol, whose queue on the relay is full, and alice sends bob
+// more than kMaxSkip texts meanwhile. Before, each of those was encrypted at
+// once and the file's message got a ratchet number past all of them, though
+// it is sent first: bob would have had to skip over 1000 message keys, could
+// not decrypt it, and dropped it.
+TEST_F(MsgdFilesTest, AFileMessageWaitingBehindAStuckOutboxKeepsItsPlaceInTheRatchet) {
+  start_pair("queue:\n  max_envelopes_per_user: 50\n");
+  add_user("carol");
+  call("carol", "register", {{"username", "carol"}, {"password", kPassword}});
+  call("alice", "send", {{"peer", "bob"}, {"text", "hello bob"}});
+  call("alice", "send", {{"peer", "carol"}, {"text", "hello carol"}});
+  ASSERT_TRUE(eventually([&] { return conversation("bob", "alice").size() == 1; }));
+  ASSERT_TRUE(eventually([&] { return conversation("carol", "alice").size() == 1; }));
+
+  // carol goes away; 50 messages fill her queue, the 51st is refused with
+  // QUEUE_FULL, and alice's outbox retries it before anything behind it.
+  ASSERT_TRUE(user("carol").terminate_within(std::chrono::seconds(10)).has_value());
+  auto alice = user("alice").socket_client();
+  for (int i = 0; i <= 50; ++i) alice->call("send", {{"peer", "carol"}, {"text", "fill " + std::to_string(i)}});
+  ASSERT_TRUE(user("alice").process().wait_for_output("event=send_deferred", std::chrono::seconds(30)));
+
+  const fs::path path = files_ / "behind.bin";
+  write_file(path, 100000, 17);
+  const std::string id = send_file(path);
+  ASSERT_TRUE(reaches("alice", id, "uploaded")) << file_of("alice", id).dump();
+  const int texts = static_cast<int>(crypto::kMaxSkip) + 1;
+  for (int i = 0; i < texts; ++i) alice->call("send", {{"peer", "bob"}, {"text", "after " + std::to_string(i)}});
+
+  user("carol").start();  // her queue drains, and alice's outbox moves on
+  const std::string last = "after " + std::to_string(texts - 1);
+  ASSERT_TRUE(eventually(
+      [&] {
+        const json newest = call("bob", "history", {{"peer", "alice"}, {"limit", 1}});
+        return !newest.empty() && newest[0].at("text") == last;
+      },
+      std::chrono::seconds(300)));
+
+  // Everything came, in order: the file's message first, then the texts.
+  std::vector<json> received;
+  std::string before;
+  for (;;) {
+    const json page = call("bob", "history", {{"peer", "alice"}, {"limit", 1000}, {"before", before}});
+    if (page.empty()) break;
+    received.insert(received.begin(), page.begin(), page.end());
+    before = page[0].at("id").get<std::string>();
+  }
+  ASSERT_EQ(received.size(), static_cast<std::size_t>(texts) + 2) << "hello, the file, the texts";
+  EXPECT_EQ(received[1].at("id"), id);
+  for (int i = 0; i < texts; ++i) {
+    EXPECT_EQ(received.at(static_cast<std::size_t>(i) + 2).at("text"), "after " + std::to_string(i));
+  }
+  EXPECT_TRUE(reaches("bob", id, "downloaded")) << file_of("bob", id).dump();
+  EXPECT_TRUE(same_bytes(file_of("bob", id).at("path").get<std::string>(), path));
+  EXPECT_EQ(user("bob").process().output().find("undecryptable_message"), std::string::npos);
 }
 
 TEST_F(MsgdFilesTest, CancelStopsAnUploadAndNothingReachesThePeer) {

@@ -79,6 +79,24 @@ TEST(MsgdStoreOutbox, EnvelopeIsSetOnceAndEntriesAreRemoved) {
   EXPECT_EQ(outbox.size(), 1u);
 }
 
+TEST(MsgdStoreOutbox, TellsWhetherAnEntryForAPeerWaitsToBeEncrypted) {
+  TempDir dir;
+  StateDatabase state(dir.path());
+  Outbox outbox(state.db());
+  EXPECT_FALSE(outbox.has_unsealed("bob"));
+  outbox.enqueue(message_id(1), "bob", "file", bytes("a file's key"));
+  outbox.enqueue(message_id(2), "carol", "text");
+  EXPECT_TRUE(outbox.has_unsealed("bob"));
+  EXPECT_TRUE(outbox.has_unsealed("carol"));
+  EXPECT_FALSE(outbox.has_unsealed("dave"));
+
+  outbox.set_envelope(message_id(1), crypto::random_bytes(300));
+  EXPECT_FALSE(outbox.has_unsealed("bob")) << "sealed, only waiting for the relay";
+  EXPECT_TRUE(outbox.has_unsealed("carol"));
+  outbox.remove(message_id(2));
+  EXPECT_FALSE(outbox.has_unsealed("carol"));
+}
+
 TEST(MsgdStoreOutbox, DuplicateAndMalformedEntriesAreRefused) {
   TempDir dir;
   StateDatabase state(dir.path());
