@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxProblems = 40;
+constexpr std::size_t kSoakMaxProblems = 40;
 constexpr std::size_t kSoakHistoryPage = 1000;  // the API's largest page
 
 // The whole conversation with peer, oldest first. history returns the newest
@@ -67,13 +67,15 @@ bool soak_same_bytes(const std::filesystem::path& a, const std::filesystem::path
   }
 }
 
-bool is_acked_state(const std::string& state) { return state == "sent" || state == "delivered" || state == "read"; }
+bool soak_is_acked_state(const std::string& state) {
+  return state == "sent" || state == "delivered" || state == "read";
+}
 
-std::string text_of(const json& message) { return message.at("text").get<std::string>(); }
+std::string soak_message_text(const json& message) { return message.at("text").get<std::string>(); }
 
-class PairAudit {
+class SoakPairAudit {
  public:
-  PairAudit(AuditReport& report, const std::string& sender, const std::string& recipient)
+  SoakPairAudit(AuditReport& report, const std::string& sender, const std::string& recipient)
       : report_(report), sender_(sender), recipient_(recipient) {}
 
   void texts(const std::vector<TextSend>& ledger, const std::vector<json>& sender_history,
@@ -83,7 +85,8 @@ class PairAudit {
 
  private:
   void problem(const std::string& what) {
-    if (report_.problems.size() < kMaxProblems) report_.problems.push_back(sender_ + ">" + recipient_ + ": " + what);
+    if (report_.problems.size() < kSoakMaxProblems)
+      report_.problems.push_back(sender_ + ">" + recipient_ + ": " + what);
   }
 
   AuditReport& report_;
@@ -91,8 +94,8 @@ class PairAudit {
   std::string recipient_;
 };
 
-void PairAudit::texts(const std::vector<TextSend>& ledger, const std::vector<json>& sender_history,
-                      const std::vector<json>& recipient_history) {
+void SoakPairAudit::texts(const std::vector<TextSend>& ledger, const std::vector<json>& sender_history,
+                          const std::vector<json>& recipient_history) {
   PairCounts counts;
   counts.sender = sender_;
   counts.recipient = recipient_;
@@ -100,17 +103,17 @@ void PairAudit::texts(const std::vector<TextSend>& ledger, const std::vector<jso
   std::map<std::uint64_t, const json*> sent;  // the sender's copy, by seq
   for (const auto& m : sender_history) {
     if (m.at("direction") != "out" || m.at("kind") != "text") continue;
-    if (const auto seq = soak_text_seq(text_of(m))) sent[*seq] = &m;
+    if (const auto seq = soak_text_seq(soak_message_text(m))) sent[*seq] = &m;
   }
   // The recipient's copies in the order its history shows them.
   std::vector<std::uint64_t> received_order;
   std::map<std::uint64_t, std::uint64_t> received_count;
   for (const auto& m : recipient_history) {
     if (m.at("direction") != "in" || m.at("kind") != "text") continue;
-    const auto seq = soak_text_seq(text_of(m));
+    const auto seq = soak_text_seq(soak_message_text(m));
     if (!seq) {
       ++counts.phantom;
-      problem("a message the soak never sent: \"" + text_of(m).substr(0, 60) + "\"");
+      problem("a message the soak never sent: \"" + soak_message_text(m).substr(0, 60) + "\"");
       continue;
     }
     received_order.push_back(*seq);
@@ -163,7 +166,7 @@ void PairAudit::texts(const std::vector<TextSend>& ledger, const std::vector<jso
     ++counts.accepted;
     const std::string state = mine->second->at("state").get<std::string>();
     const std::string id = mine->second->at("id").get<std::string>();
-    if (is_acked_state(state)) {
+    if (soak_is_acked_state(state)) {
       ++counts.acked;
     } else if (state == "queued") {
       report_.settled = false;
@@ -202,8 +205,8 @@ void PairAudit::texts(const std::vector<TextSend>& ledger, const std::vector<jso
   report_.pairs.push_back(counts);
 }
 
-void PairAudit::files(const std::vector<FileSend>& ledger, const SoakUserView& sender, const SoakUserView& recipient,
-                      bool compare_bytes) {
+void SoakPairAudit::files(const std::vector<FileSend>& ledger, const SoakUserView& sender,
+                          const SoakUserView& recipient, bool compare_bytes) {
   FileCounts& counts = report_.files;
   // The recipient's file messages from this sender, by id and by number.
   std::map<std::string, std::uint64_t> messages_by_id;
@@ -211,7 +214,7 @@ void PairAudit::files(const std::vector<FileSend>& ledger, const SoakUserView& s
   for (const auto& m : recipient.history.at(sender_)) {
     if (m.at("direction") != "in" || m.at("kind") != "file") continue;
     ++messages_by_id[m.at("id").get<std::string>()];
-    if (const auto number = soak_file_number(text_of(m))) ++messages_by_number[*number];
+    if (const auto number = soak_file_number(soak_message_text(m))) ++messages_by_number[*number];
   }
   std::map<std::string, std::string> sender_message_state;
   for (const auto& m : sender.history.at(recipient_)) {
@@ -265,7 +268,7 @@ void PairAudit::files(const std::vector<FileSend>& ledger, const SoakUserView& s
       report_.settled = false;
     }
     if (const auto state = sender_message_state.find(id);
-        state != sender_message_state.end() && is_acked_state(state->second)) {
+        state != sender_message_state.end() && soak_is_acked_state(state->second)) {
       ++counts.acked;
     }
 
@@ -359,7 +362,7 @@ AuditReport audit_cluster(const SoakCluster& cluster, const SendLedger& ledger, 
       for (const auto& f : files) {
         if (f.sender == sender && f.recipient == recipient) pair_files.push_back(f);
       }
-      PairAudit pair(report, sender, recipient);
+      SoakPairAudit pair(report, sender, recipient);
       pair.texts(pair_texts, views[s].history.at(recipient), views[r].history.at(sender));
       pair.files(pair_files, views[s], views[r], compare_bytes);
     }

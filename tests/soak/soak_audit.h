@@ -16,8 +16,8 @@ struct PairCounts {
   std::string recipient;
   std::uint64_t calls = 0;
   std::uint64_t refused = 0;
-  std::uint64_t in_doubt = 0;         // of which in_doubt_stored turned out to be stored
-  std::uint64_t in_doubt_stored = 0;  //
+  std::uint64_t in_doubt = 0;         // the call was cut off by a kill
+  std::uint64_t in_doubt_stored = 0;  // of those, the ones the sender's history holds
   std::uint64_t accepted = 0;         // msgd has it: the call returned, or an in-doubt call that was stored
   std::uint64_t acked = 0;            // the relay's SendAck: the sender's state is sent, delivered or read
   std::uint64_t delivered = 0;        // in the recipient's history
@@ -50,7 +50,7 @@ struct AuditReport {
   // every transfer finished on both sides. Until then lost counts are only
   // "not yet".
   bool settled = true;
-  std::vector<std::string> problems;  // one line per message that is wrong, the first kMaxProblems
+  std::vector<std::string> problems;  // one line per message that is wrong, the first kSoakMaxProblems
 
   PairCounts total() const;
   bool passed() const;

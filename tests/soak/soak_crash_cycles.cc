@@ -44,9 +44,11 @@ struct SoakOptions {
   bool keep = false;
 };
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double soak_seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
-std::uint64_t uniform(std::mt19937_64& random, std::uint64_t low, std::uint64_t high) {
+std::uint64_t soak_uniform(std::mt19937_64& random, std::uint64_t low, std::uint64_t high) {
   return std::uniform_int_distribution<std::uint64_t>(low, high)(random);
 }
 
@@ -59,7 +61,7 @@ struct SoakVictims {
 };
 
 SoakVictims pick_victims(std::mt19937_64& random, std::size_t users) {
-  const std::uint64_t pick = uniform(random, 0, users + 1);
+  const std::uint64_t pick = soak_uniform(random, 0, users + 1);
   SoakVictims victims;
   if (pick < users) {
     victims.msgd = true;
@@ -67,7 +69,7 @@ SoakVictims pick_victims(std::mt19937_64& random, std::size_t users) {
   } else {
     victims.relayd = true;
     victims.msgd = pick == users + 1;
-    if (victims.msgd) victims.user = uniform(random, 0, users - 1);
+    if (victims.msgd) victims.user = soak_uniform(random, 0, users - 1);
   }
   return victims;
 }
@@ -75,7 +77,7 @@ SoakVictims pick_victims(std::mt19937_64& random, std::size_t users) {
 // Waits (up to the timeout) until nothing accepted is still on its way; the
 // last audit is returned either way. A call can time out while a msgd is
 // busy with its backlog: that only means "not yet".
-AuditReport drain(const SoakCluster& cluster, const SendLedger& ledger, std::chrono::seconds timeout) {
+AuditReport soak_drain(const SoakCluster& cluster, const SendLedger& ledger, std::chrono::seconds timeout) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {
     try {
@@ -92,7 +94,7 @@ AuditReport drain(const SoakCluster& cluster, const SendLedger& ledger, std::chr
   }
 }
 
-int run(const SoakOptions& options) {
+int soak_run(const SoakOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
   const auto started = Clock::now();
   std::mt19937_64 random(options.seed);
@@ -122,12 +124,12 @@ int run(const SoakOptions& options) {
     std::uint64_t file_number = 0;
     for (int cycle = 1; cycle <= options.cycles; ++cycle) {
       if (options.file_every > 0 && (cycle - 1) % options.file_every == 0) {
-        const std::size_t from = uniform(random, 0, cluster.size() - 1);
-        const std::size_t to = (from + uniform(random, 1, cluster.size() - 1)) % cluster.size();
+        const std::size_t from = soak_uniform(random, 0, cluster.size() - 1);
+        const std::size_t to = (from + soak_uniform(random, 1, cluster.size() - 1)) % cluster.size();
         ledger.add(sotto::soak::send_random_file(cluster.load_user(from), cluster.name(to), file_number++,
                                                  dir / "files", options.max_file_mib << 20, random));
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(uniform(
+      std::this_thread::sleep_for(std::chrono::milliseconds(soak_uniform(
           random, static_cast<std::uint64_t>(options.min_gap_ms), static_cast<std::uint64_t>(options.max_gap_ms))));
 
       const SoakVictims victims = pick_victims(random, cluster.size());
@@ -143,27 +145,29 @@ int run(const SoakOptions& options) {
         names += (names.empty() ? "msgd " : " and msgd ") + cluster.name(victims.user);
       }
       if (victims.relayd && victims.msgd) ++together;
-      const auto down = std::chrono::milliseconds(uniform(random, 0, static_cast<std::uint64_t>(options.max_down_ms)));
+      const auto down =
+          std::chrono::milliseconds(soak_uniform(random, 0, static_cast<std::uint64_t>(options.max_down_ms)));
       std::this_thread::sleep_for(down);
       if (victims.relayd) cluster.start_relayd();
       if (victims.msgd) cluster.start_msgd(victims.user);
       std::printf("cycle %d/%d at %.1f s: kill -9 %s, down %lld ms\n", cycle, options.cycles,
-                  seconds_since(load_started), names.c_str(), static_cast<long long>(down.count()));
+                  soak_seconds_since(load_started), names.c_str(), static_cast<long long>(down.count()));
       std::fflush(stdout);
     }
     load.stop();
-    const double load_seconds = seconds_since(load_started);
+    const double load_seconds = soak_seconds_since(load_started);
 
     const auto drain_started = Clock::now();
-    const AuditReport settling = drain(cluster, ledger, std::chrono::seconds(options.drain_timeout_s));
-    const double drain_seconds = seconds_since(drain_started);
+    const AuditReport settling = soak_drain(cluster, ledger, std::chrono::seconds(options.drain_timeout_s));
+    const double drain_seconds = soak_seconds_since(drain_started);
     const AuditReport report =
         settling.settled ? sotto::soak::audit_cluster(cluster, ledger, true) : settling;  // now with the bytes
 
     std::cout << "\nkills:";
     for (const auto& [name, count] : kills) std::cout << " " << name << " " << count << ",";
     std::cout << " (relayd together with a msgd: " << together << ")\n";
-    std::printf("load %.1f s, drain %.1f s, total %.1f s\n\n", load_seconds, drain_seconds, seconds_since(started));
+    std::printf("load %.1f s, drain %.1f s, total %.1f s\n\n", load_seconds, drain_seconds,
+                soak_seconds_since(started));
     sotto::soak::print_audit(std::cout, report);
     passed = report.passed();
     std::cout << (passed ? "PASS: nothing accepted was lost or duplicated, every sender's order held, every file "
@@ -211,5 +215,5 @@ int main(int argc, char** argv) {
     std::cerr << "soak_crash_cycles: --min-gap-ms is above --max-gap-ms\n";
     return 2;
   }
-  return run(options);
+  return soak_run(options);
 }

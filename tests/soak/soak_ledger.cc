@@ -5,11 +5,11 @@
 namespace sotto::soak {
 namespace {
 
-constexpr std::string_view kTextPrefix = "soak ";
-constexpr std::string_view kFilePrefix = "soak-file ";
+constexpr std::string_view kSoakTextPrefix = "soak ";
+constexpr std::string_view kSoakFilePrefix = "soak-file ";
 
 // The decimal number that follows prefix, up to a space or the end.
-std::optional<std::uint64_t> number_after(std::string_view text, std::string_view prefix) {
+std::optional<std::uint64_t> soak_number_after(std::string_view text, std::string_view prefix) {
   if (!text.starts_with(prefix)) return std::nullopt;
   text.remove_prefix(prefix.size());
   std::uint64_t value = 0;
@@ -22,14 +22,16 @@ std::optional<std::uint64_t> number_after(std::string_view text, std::string_vie
 }  // namespace
 
 std::string soak_text(std::uint64_t seq, std::string_view sender, std::string_view recipient) {
-  return std::string(kTextPrefix) + std::to_string(seq) + " " + std::string(sender) + ">" + std::string(recipient);
+  return std::string(kSoakTextPrefix) + std::to_string(seq) + " " + std::string(sender) + ">" + std::string(recipient);
 }
 
-std::optional<std::uint64_t> soak_text_seq(std::string_view text) { return number_after(text, kTextPrefix); }
+std::optional<std::uint64_t> soak_text_seq(std::string_view text) { return soak_number_after(text, kSoakTextPrefix); }
 
-std::string soak_file_caption(std::uint64_t number) { return std::string(kFilePrefix) + std::to_string(number); }
+std::string soak_file_caption(std::uint64_t number) { return std::string(kSoakFilePrefix) + std::to_string(number); }
 
-std::optional<std::uint64_t> soak_file_number(std::string_view caption) { return number_after(caption, kFilePrefix); }
+std::optional<std::uint64_t> soak_file_number(std::string_view caption) {
+  return soak_number_after(caption, kSoakFilePrefix);
+}
 
 void SendLedger::add(TextSend send) {
   std::lock_guard lock(mutex_);

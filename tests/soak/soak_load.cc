@@ -18,15 +18,15 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds kSoakCallTimeout{10};
 
 // An outcome and, when accepted, the id msgd gave.
-struct CallResult {
+struct SoakCallResult {
   CallOutcome outcome = CallOutcome::kRefused;
   std::string id;
 };
 
 // One API call, sorted into the three outcomes. client is opened when
 // needed and dropped when the connection broke.
-CallResult classify_call(std::unique_ptr<api::Client>& client, const std::filesystem::path& socket,
-                         std::string_view method, const nlohmann::json& params) {
+SoakCallResult soak_classify_call(std::unique_ptr<api::Client>& client, const std::filesystem::path& socket,
+                                  std::string_view method, const nlohmann::json& params) {
   if (!client) {
     try {
       client = api::connect_socket(socket, kSoakCallTimeout);
@@ -47,7 +47,7 @@ CallResult classify_call(std::unique_ptr<api::Client>& client, const std::filesy
   }
 }
 
-std::uint64_t pick_file_size(std::uint64_t max_bytes, std::mt19937_64& random) {
+std::uint64_t soak_pick_file_size(std::uint64_t max_bytes, std::mt19937_64& random) {
   // A quarter of the files sit on an edge of the 64 KiB chunking (empty, one
   // byte, one chunk, one byte either side); the rest are any size.
   constexpr std::uint64_t kEdges[] = {0, 1, 65535, 65536, 65537};
@@ -55,7 +55,7 @@ std::uint64_t pick_file_size(std::uint64_t max_bytes, std::mt19937_64& random) {
   return random() % (max_bytes + 1);
 }
 
-void write_random_bytes(const std::filesystem::path& path, std::uint64_t size, std::uint64_t seed) {
+void soak_write_random_bytes(const std::filesystem::path& path, std::uint64_t size, std::uint64_t seed) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   std::mt19937_64 bytes(seed);
   std::string block(1 << 20, '\0');
@@ -106,8 +106,8 @@ void TextLoad::send_loop(const std::stop_token& stop, std::size_t index) {
   while (!stop.stop_requested()) {
     const std::string& peer = peers[seq % peers.size()];
     TextSend send{self.name, peer, seq, CallOutcome::kRefused, {}};
-    const CallResult result =
-        classify_call(client, self.socket, "send", {{"peer", peer}, {"text", soak_text(seq, self.name, peer)}});
+    const SoakCallResult result =
+        soak_classify_call(client, self.socket, "send", {{"peer", peer}, {"text", soak_text(seq, self.name, peer)}});
     send.outcome = result.outcome;
     send.id = result.id;
     ledger_.add(std::move(send));
@@ -127,13 +127,13 @@ FileSend send_random_file(const LoadUser& from, const std::string& to, std::uint
   send.sender = from.name;
   send.recipient = to;
   send.number = number;
-  send.size = pick_file_size(max_bytes, random);
+  send.size = soak_pick_file_size(max_bytes, random);
   send.source = dir / ("soak-" + std::to_string(number) + ".bin");
-  write_random_bytes(send.source, send.size, random());
+  soak_write_random_bytes(send.source, send.size, random());
   std::unique_ptr<api::Client> client;
-  const CallResult result =
-      classify_call(client, from.socket, "send_file",
-                    {{"peer", to}, {"path", send.source.string()}, {"caption", soak_file_caption(number)}});
+  const SoakCallResult result =
+      soak_classify_call(client, from.socket, "send_file",
+                         {{"peer", to}, {"path", send.source.string()}, {"caption", soak_file_caption(number)}});
   send.outcome = result.outcome;
   send.id = result.id;
   return send;
