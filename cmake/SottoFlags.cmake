@@ -55,6 +55,19 @@ if(CMAKE_BUILD_TYPE MATCHES "^(Release|RelWithDebInfo)$")
   add_link_options(-Wl,-z,relro,-z,now -pie)
 endif()
 
+# Fuzzing (the fuzz preset): libFuzzer comes with clang only. Every library
+# is compiled with the fuzzer's coverage instrumentation (fuzzer-no-link), so
+# the edges it counts and steers by include the parsers inside lib/ and the
+# programs' libraries, not only the target's own file; libFuzzer's main() is
+# linked into the fuzz targets alone (sotto_fuzz_target in SottoTesting.cmake).
+if(SOTTO_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "SOTTO_FUZZ=ON needs clang for libFuzzer (the fuzz preset sets clang++), "
+                        "not ${CMAKE_CXX_COMPILER_ID}; without it the targets replay their corpus under any compiler")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 if(SOTTO_SANITIZE STREQUAL "address")
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)

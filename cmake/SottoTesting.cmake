@@ -13,6 +13,10 @@ function(sotto_unit_test name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120 PROPERTIES LABELS "${T_LABELS}")
 endfunction()
 
+# Every fuzz target, so that a build can make just those: `cmake --build
+# --preset fuzz` (its default target) or `ninja fuzz-targets` in any build.
+add_custom_target(fuzz-targets)
+
 # sotto_fuzz_target(NAME SOURCES a.cc LIBS x):
 # With SOTTO_FUZZ=ON (clang) a libFuzzer binary. Otherwise the same entry point
 # linked to a replay driver that runs the checked-in corpus plus a bounded,
@@ -22,9 +26,12 @@ function(sotto_fuzz_target name)
   set(corpus ${PROJECT_SOURCE_DIR}/tests/fuzz/corpus/${name})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} sotto_warnings)
+  add_dependencies(fuzz-targets ${name})
   if(SOTTO_FUZZ)
     target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    # bench/run-fuzz-campaign finds the targets and their binaries here.
+    file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/fuzz-targets/${name} CONTENT "$<TARGET_FILE:${name}>\n")
   else()
     target_link_libraries(${name} PRIVATE sotto_fuzz_driver)
     add_test(NAME fuzz.${name} COMMAND ${name} --iterations=20000 --seed=1 ${corpus})
