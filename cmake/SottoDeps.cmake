@@ -3,6 +3,15 @@ find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 find_package(OpenSSL 3.0 REQUIRED)
 find_package(Boost 1.74 REQUIRED)
+# Boost 1.74's Asio turns co_await support on under clang only if libc++'s
+# <experimental/coroutine> exists. With libstdc++ (Debian's clang uses it)
+# that header is absent, yet clang 14 in C++20 has the standard <coroutine>,
+# which Asio already selects (it sets BOOST_ASIO_HAS_STD_COROUTINE for every
+# compiler that defines __GNUC__, clang included). Said once for the whole
+# tree, so that every file that includes Asio sees the same definitions.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  add_compile_definitions(BOOST_ASIO_HAS_CO_AWAIT=1)
+endif()
 find_package(Protobuf 3.21 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(yaml-cpp REQUIRED)
