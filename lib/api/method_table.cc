@@ -155,8 +155,9 @@ nlohmann::json normalize_params(const MethodSpec& method, const nlohmann::json& 
   nlohmann::json out = nlohmann::json::object();
   if (params.is_object()) {
     for (const auto& [key, value] : params.items()) {
-      auto it =
-          std::find_if(method.params.begin(), method.params.end(), [&](const ParamSpec& p) { return p.name == key; });
+      // An init-capture: clang before 16 cannot capture a structured binding itself.
+      auto it = std::find_if(method.params.begin(), method.params.end(),
+                             [&name = key](const ParamSpec& p) { return p.name == name; });
       if (it == method.params.end()) {
         throw ApiError(ErrorName::kInvalidParams,
                        "unknown parameter '" + key + "' for method '" + std::string(method.name) + "'");

@@ -19,7 +19,6 @@ using std::chrono::seconds;
 
 constexpr std::uint64_t kKiB = std::uint64_t{1} << 10;
 constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
-constexpr std::uint64_t kGiB = std::uint64_t{1} << 30;
 constexpr std::uint64_t kTiB = std::uint64_t{1} << 40;
 constexpr hours kDay{24};
 constexpr hours kYear{24 * 365};
