@@ -38,6 +38,12 @@ bool is_hidden_control(char32_t cp) {
          (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0xFEFF;
 }
 
+// Unicode's noncharacters (U+FDD0..U+FDEF and the last two code points of
+// every plane, U+FFFE and U+FFFF among them): well-formed UTF-8, but reserved
+// for a program's internal use and not meant to be exchanged, so
+// config::find_unprintable does not count U+FFFE and U+FFFF as printable.
+bool is_noncharacter(char32_t cp) { return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE; }
+
 // The byte length of the longest prefix of text, at most max bytes, that ends
 // on a character boundary (text is well-formed UTF-8 here).
 std::size_t utf8_prefix(std::string_view text, std::size_t max) {
@@ -60,9 +66,9 @@ std::string safe_file_name(std::string_view untrusted) {
   std::size_t i = 0;
   while (i < untrusted.size() && clean.size() < 65536) {
     const auto ch = config::decode_utf8(untrusted, i);
-    if (!ch) {
+    if (!ch || is_noncharacter(ch->code_point)) {
       append_utf8(clean, 0xFFFD);
-      ++i;
+      i += ch ? ch->length : 1;
       continue;
     }
     i += ch->length;

@@ -16,8 +16,9 @@ inline constexpr std::size_t kMaxSafeNameBytes = 200;
 // overrides that make a name read differently from what it is), without a
 // leading dot (no hidden files) or '-' (no option look-alikes), at most
 // kMaxSafeNameBytes bytes (cut at a character boundary, keeping a short
-// extension). Bytes that are not UTF-8 become U+FFFD; separators and controls
-// become '_'. Whatever is left when nothing usable remains is "file".
+// extension). Bytes that are not UTF-8, and noncharacters (U+FFFE, U+FFFF,
+// ...), become U+FFFD; separators and controls become '_'. Whatever is left
+// when nothing usable remains is "file".
 std::string safe_file_name(std::string_view untrusted);
 
 // "application/pdf" for "x.pdf" and the like, from a small table of common

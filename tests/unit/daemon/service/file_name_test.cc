@@ -63,6 +63,19 @@ TEST(SafeFileName, ReplacesInvalidUtf8) {
   expect_safe(safe_file_name("\xed\xa0\x80"));                        // a surrogate
 }
 
+// Found by file_name_fuzz (2026-12-07; the input is its corpus file
+// noncharacter_ffff): U+FFFF went through unchanged, yet it is not printable.
+TEST(SafeFileName, ReplacesNoncharacters) {
+  EXPECT_EQ(safe_file_name("\xef\xbf\xbf"), "\xef\xbf\xbd");            // U+FFFF
+  EXPECT_EQ(safe_file_name("a\xef\xbf\xbe.txt"), "a\xef\xbf\xbd.txt");  // U+FFFE
+  EXPECT_EQ(safe_file_name("b\xef\xb7\x90"), "b\xef\xbf\xbd");          // U+FDD0
+  EXPECT_EQ(safe_file_name("c\xf4\x8f\xbf\xbf"), "c\xef\xbf\xbd");      // U+10FFFF
+  EXPECT_EQ(safe_file_name("d\xef\xbf\xbd"), "d\xef\xbf\xbd");          // U+FFFD itself stays
+  for (const char* hostile : {"\xef\xbf\xbf", "\xef\xbf\xbe\xef\xbf\xbf", "x\xf0\x9f\xbf\xbe.pdf"}) {
+    expect_safe(safe_file_name(hostile));
+  }
+}
+
 TEST(SafeFileName, CutsOverLongNamesAtACharacterKeepingTheExtension) {
   const std::string safe = safe_file_name(std::string(5000, 'x') + ".tar.gz");
   EXPECT_EQ(safe.size(), kMaxSafeNameBytes);
