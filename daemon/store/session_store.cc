@@ -58,8 +58,8 @@ std::vector<PreviousSession> SessionStore::load_previous(std::string_view peer,
   select->bind(1, peer);
   std::vector<PreviousSession> out;
   while (select->step() == store::StepResult::Row) {
-    out.push_back({select->column_int64(0),
-                   crypto::RatchetSession::deserialize(secret_column(*select, 1).view(), expiry.now())});
+    out.push_back(
+        {select->column_int64(0), crypto::RatchetSession::deserialize(secret_column(*select, 1).view(), expiry.now())});
     out.back().session.expire_skipped_keys(expiry);
   }
   return out;
@@ -118,7 +118,8 @@ SessionStore::ExpirySweep SessionStore::expire_skipped_keys(const crypto::Skippe
   std::vector<std::pair<std::int64_t, std::string>> previous;
   {
     auto select = db_.prepare("SELECT seq, peer FROM previous_sessions ORDER BY seq");
-    while (select.step() == store::StepResult::Row) previous.emplace_back(select.column_int64(0), select.column_text(1));
+    while (select.step() == store::StepResult::Row)
+      previous.emplace_back(select.column_int64(0), select.column_text(1));
   }
   for (const auto& [seq, peer] : previous) {
     std::optional<crypto::SecretBytes> stored;

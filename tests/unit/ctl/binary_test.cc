@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -282,17 +283,20 @@ TEST(CtlBinary, SendFileDrawsItsBarOnlyOnATerminal) {
   const std::filesystem::path path = dir.path() / "msgd.sock";
   const std::filesystem::path file = dir.path() / "report.pdf";
   std::ofstream(file) << "data";
-  ScriptedMsgd* msgd_ptr = nullptr;
+  // Set once the server exists; its thread reads it only after msgctl (started
+  // later) has called, an order TSan cannot see through the socket: atomic.
+  std::atomic<ScriptedMsgd*> msgd_ptr{nullptr};
   ScriptedMsgd msgd(path, [&](const std::string& method, const json&) -> json {
     if (method != "send_file") return json::array();
     for (const char* state : {"preparing", "uploading", "uploaded"}) {
-      msgd_ptr->push_event("TransferProgress", {{"id", kFileId},
-                                                {"peer", "bob"},
-                                                {"direction", "out"},
-                                                {"name", "report.pdf"},
-                                                {"state", state},
-                                                {"bytes", std::string(state) == "uploaded" ? 2'100'000 : 1'050'000},
-                                                {"size", 2'100'000}});
+      msgd_ptr.load()->push_event("TransferProgress",
+                                  {{"id", kFileId},
+                                   {"peer", "bob"},
+                                   {"direction", "out"},
+                                   {"name", "report.pdf"},
+                                   {"state", state},
+                                   {"bytes", std::string(state) == "uploaded" ? 2'100'000 : 1'050'000},
+                                   {"size", 2'100'000}});
     }
     return {{"id", kFileId}, {"peer", "bob"}, {"name", "report.pdf"}, {"size", 2'100'000}, {"state", "preparing"}};
   });
@@ -323,10 +327,12 @@ TEST(CtlBinary, CtrlCWhileSendingAFileLeavesTheTransferToMsgd) {
   const std::filesystem::path file = dir.path() / "big.iso";
   std::ofstream(file) << "data";
   const json started = {{"id", kFileId}, {"peer", "bob"}, {"name", "big.iso"}, {"size", 4}, {"state", "preparing"}};
-  ScriptedMsgd* msgd_ptr = nullptr;
+  // Set once the server exists; its thread reads it only after msgctl (started
+  // later) has called, an order TSan cannot see through the socket: atomic.
+  std::atomic<ScriptedMsgd*> msgd_ptr{nullptr};
   ScriptedMsgd msgd(path, [&](const std::string& method, const json&) -> json {
     if (method != "send_file") return json::array({started});
-    msgd_ptr->push_event("TransferProgress", started);
+    msgd_ptr.load()->push_event("TransferProgress", started);
     return started;
   });
   msgd_ptr = &msgd;
