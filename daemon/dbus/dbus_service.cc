@@ -162,6 +162,27 @@ class DbusService::Adaptor final : public sdbus::AdaptorInterfaces<org::sotto::M
     dispatch("SaveFile", std::move(r), id, output);
   }
   void CancelTransfer(ObjectResult&& r, std::string id) override { dispatch("CancelTransfer", std::move(r), id); }
+  void GroupCreate(ObjectResult&& r, std::string name, std::vector<std::string> members) override {
+    dispatch("GroupCreate", std::move(r), name, members);
+  }
+  void GroupAdd(ObjectResult&& r, std::string group, std::vector<std::string> members) override {
+    dispatch("GroupAdd", std::move(r), group, members);
+  }
+  void GroupRemove(ObjectResult&& r, std::string group, std::vector<std::string> members) override {
+    dispatch("GroupRemove", std::move(r), group, members);
+  }
+  void GroupLeave(ObjectResult&& r, std::string group) override { dispatch("GroupLeave", std::move(r), group); }
+  void GroupRename(ObjectResult&& r, std::string group, std::string name) override {
+    dispatch("GroupRename", std::move(r), group, name);
+  }
+  void GroupList(ListResult&& r) override { dispatch("GroupList", std::move(r)); }
+  void GroupMembers(ListResult&& r, std::string group) override { dispatch("GroupMembers", std::move(r), group); }
+  void GroupSend(ObjectResult&& r, std::string group, std::string text) override {
+    dispatch("GroupSend", std::move(r), group, text);
+  }
+  void Broadcast(ObjectResult&& r, std::string text, bool online_only) override {
+    dispatch("Broadcast", std::move(r), text, online_only);
+  }
 
   // Names the typed D-Bus arguments by the table (same order), normalizes
   // them like the socket does, and hands them to the handler.

@@ -46,6 +46,29 @@ constexpr std::array<ParamSpec, 2> kExportParams{{
     {"peer", kString, true}, {"format", kString, false},  // "json" (default) or "txt"
 }};
 
+// A group is named by its id (32 hex digits) or its name, with or without a
+// leading '@' ("@ops"); a name two of the user's groups share is refused as
+// ambiguous with both ids.
+constexpr std::array<ParamSpec, 2> kGroupCreateParams{{
+    {"name", kString, true}, {"members", kStringList, false},  // usernames besides the creator
+}};
+constexpr std::array<ParamSpec, 2> kGroupMembersChangeParams{{
+    {"group", kString, true},
+    {"members", kStringList, true},
+}};
+constexpr std::array<ParamSpec, 1> kGroupParam{{{"group", kString, true}}};
+constexpr std::array<ParamSpec, 2> kGroupRenameParams{{
+    {"group", kString, true},
+    {"name", kString, true},
+}};
+constexpr std::array<ParamSpec, 2> kGroupSendParams{{
+    {"group", kString, true},
+    {"text", kString, true},
+}};
+constexpr std::array<ParamSpec, 2> kBroadcastParams{{
+    {"text", kString, true}, {"online_only", kBool, false},  // only the contacts the relay reports online
+}};
+
 constexpr std::array kMethods{
     MethodSpec{"register", "Register", kRegisterParams, ResultType::kObject,
                "Creates an account on the relay with a new identity key; logs in."},
@@ -79,6 +102,23 @@ constexpr std::array kMethods{
                "Writes a received file under a name that exists nowhere yet, downloading it first if needed."},
     MethodSpec{"cancel_transfer", "CancelTransfer", kIdParam, ResultType::kObject,
                "Stops an upload or a download; the partial data is deleted."},
+    MethodSpec{"group_create", "GroupCreate", kGroupCreateParams, ResultType::kObject,
+               "Creates a group with this user as its admin and tells the members; returns the group."},
+    MethodSpec{"group_add", "GroupAdd", kGroupMembersChangeParams, ResultType::kObject,
+               "Adds members (admins only); every member learns the new membership."},
+    MethodSpec{"group_remove", "GroupRemove", kGroupMembersChangeParams, ResultType::kObject,
+               "Removes members (admins only); every member takes a new sender key they never see."},
+    MethodSpec{"group_leave", "GroupLeave", kGroupParam, ResultType::kObject,
+               "Leaves a group; the others take new sender keys. History stays."},
+    MethodSpec{"group_rename", "GroupRename", kGroupRenameParams, ResultType::kObject,
+               "Renames a group (admins only) for every member."},
+    MethodSpec{"group_list", "GroupList", {}, ResultType::kObjectList, "The groups this user is or was in."},
+    MethodSpec{"group_members", "GroupMembers", kGroupParam, ResultType::kObjectList,
+               "A group's members with their role and identity trust."},
+    MethodSpec{"group_send", "GroupSend", kGroupSendParams, ResultType::kObject,
+               "Queues a text to a group (one ciphertext, fanned out by the relay); returns its id at once."},
+    MethodSpec{"broadcast", "Broadcast", kBroadcastParams, ResultType::kObject,
+               "Queues one text to every contact (or every one online), each copy encrypted for its contact."},
     MethodSpec{"subscribe",
                "",
                {},
@@ -86,13 +126,14 @@ constexpr std::array kMethods{
                "Socket only: events follow as JSON-RPC notifications (D-Bus has signals)."},
 };
 
-constexpr std::array<EventSpec, 6> kEvents{{
+constexpr std::array<EventSpec, 7> kEvents{{
     {"MessageReceived", "A message arrived and is stored in history."},
     {"DeliveryChanged", "An outgoing message changed state (sent, delivered, read, failed)."},
     {"ConnectionChanged", "The relay connection went up or down."},
     {"IdentityChanged", "A peer's identity key changed; sending to them waits for verify."},
     {"TransferProgress", "A file transfer moved on or changed state (at most ~10 a second per transfer)."},
     {"FileReceived", "A received file is downloaded, verified and stored (or saved where asked)."},
+    {"GroupChanged", "A group was created, renamed, or its members changed (by anyone, this user included)."},
 }};
 
 bool has_type(const nlohmann::json& value, ValueType type) {
