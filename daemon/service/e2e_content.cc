@@ -6,6 +6,7 @@
 #include "lib/crypto/error.h"
 #include "lib/crypto/file_cipher.h"
 #include "lib/crypto/random.h"
+#include "lib/crypto/sender_key_distribution.h"
 #include "lib/wire/blob_id.h"
 
 namespace sotto::msgd {
@@ -39,6 +40,16 @@ crypto::Bytes encode_content(const Content& content) {
     if (file.mime.size() > kMaxMimeBytes) throw ContentError("MIME type longer than 255 bytes");
     size += 1 + file.blob_id.size() + file.key.size() + file.ciphertext_sha256.size() + 8 + 2 + file.name.size() + 1 +
             file.mime.size() + 4 + content.text.size();
+  } else if (content.kind == ContentKind::kGroupUpdate) {
+    if (content.group_state.empty() || content.group_state.size() > kMaxGroupStateBytes) {
+      throw ContentError("group state of the wrong length");
+    }
+    size += 4 + content.group_state.size();
+  } else if (content.kind == ContentKind::kSenderKey) {
+    if (content.sender_key.size() != crypto::kSenderKeyDistributionSize) {
+      throw ContentError("sender key distribution of the wrong length");
+    }
+    size += 8 + content.sender_key.size();
   } else {
     size += 1 + 16;
   }
@@ -68,6 +79,12 @@ crypto::Bytes encode_content(const Content& content) {
     put_text(file.mime);
     w.u32(static_cast<std::uint32_t>(content.text.size()));
     put_text(content.text);
+  } else if (content.kind == ContentKind::kGroupUpdate) {
+    w.u32(static_cast<std::uint32_t>(content.group_state.size()));
+    w.bytes(content.group_state);
+  } else if (content.kind == ContentKind::kSenderKey) {
+    w.u64(content.group_epoch);
+    w.bytes(content.sender_key.view());
   } else {
     w.u8(static_cast<std::uint8_t>(content.receipt_state));
     w.bytes(content.acknowledged);
@@ -121,6 +138,17 @@ Content parse_content(crypto::ByteView bytes) {
       }
       c.receipt_state = static_cast<ReceiptState>(state);
       r.copy_to(c.acknowledged, "acknowledged id");
+    } else if (kind == static_cast<std::uint8_t>(ContentKind::kGroupUpdate)) {
+      c.kind = ContentKind::kGroupUpdate;
+      const std::uint32_t length = r.u32("group state length");
+      if (length == 0 || length > kMaxGroupStateBytes)
+        throw ContentError("message content: group state length out of range");
+      const crypto::ByteView state = r.bytes(length, "group state");
+      c.group_state.assign(state.begin(), state.end());
+    } else if (kind == static_cast<std::uint8_t>(ContentKind::kSenderKey)) {
+      c.kind = ContentKind::kSenderKey;
+      c.group_epoch = r.u64("group epoch");
+      c.sender_key = crypto::SecretBytes(r.bytes(crypto::kSenderKeyDistributionSize, "sender key"));
     } else {
       throw ContentError("message content: unknown kind");
     }
@@ -141,10 +169,49 @@ Envelope parse_envelope(crypto::ByteView bytes) {
   if (bytes.empty()) throw ContentError("envelope: empty");
   const std::uint8_t type = bytes[0];
   if (type != static_cast<std::uint8_t>(EnvelopeType::kInitial) &&
-      type != static_cast<std::uint8_t>(EnvelopeType::kRatchet)) {
+      type != static_cast<std::uint8_t>(EnvelopeType::kRatchet) &&
+      type != static_cast<std::uint8_t>(EnvelopeType::kGroup)) {
     throw ContentError("envelope: unknown type");
   }
   return Envelope{static_cast<EnvelopeType>(type), bytes.subspan(1)};
+}
+
+crypto::Bytes encode_group_envelope(const GroupEnvelope& envelope) {
+  crypto::Bytes out(1 + kGroupEnvelopeHeaderSize + envelope.message.size());
+  crypto::ByteWriter w(out);
+  w.u8(static_cast<std::uint8_t>(EnvelopeType::kGroup));
+  w.bytes(envelope.group_id);
+  w.u64(envelope.epoch);
+  w.bytes(envelope.state_hash);
+  w.bytes(envelope.message);
+  w.expect_full();
+  return out;
+}
+
+GroupEnvelope parse_group_envelope(crypto::ByteView body) {
+  return parse_or_throw([&] {
+    crypto::ByteReader r(body, "group envelope");
+    GroupEnvelope e;
+    r.copy_to(e.group_id, "group id");
+    e.epoch = r.u64("epoch");
+    r.copy_to(e.state_hash, "state hash");
+    e.message = r.rest();
+    const crypto::ParsedSenderKeyMessage parsed = crypto::parse_sender_key_message(e.message);
+    if (parsed.header.group_id != e.group_id) throw ContentError("group envelope: the message names another group");
+    return e;
+  });
+}
+
+crypto::Bytes group_message_context(std::string_view sender, std::uint64_t epoch,
+                                    const std::array<std::uint8_t, 32>& state_hash) {
+  crypto::Bytes out(1 + sender.size() + 8 + state_hash.size());
+  crypto::ByteWriter w(out);
+  w.u8(static_cast<std::uint8_t>(sender.size()));
+  w.bytes(crypto::ByteView(reinterpret_cast<const std::uint8_t*>(sender.data()), sender.size()));
+  w.u64(epoch);
+  w.bytes(state_hash);
+  w.expect_full();
+  return out;
 }
 
 std::string message_id_hex(const MessageId& id) { return crypto::to_hex(id); }

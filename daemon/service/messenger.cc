@@ -36,6 +36,7 @@ Messenger::Messenger(net::asio::io_context& io, MsgdConfig config, StateDatabase
       outbox_(database.db()),
       initiations_(database.db()),
       transfers_(database.db()),
+      groups_(database.db()),
       tls_(net::make_client_context()),
       retry_timer_(io),
       rotation_timer_(io),
@@ -98,6 +99,7 @@ void Messenger::call(const api::MethodSpec& method, json params, api::Completion
     if (name == "login") return run_async(login(std::move(params)), std::move(done));
     if (name == "logout") return run_async(logout(), std::move(done));
     if (name == "online") return run_async(online(std::move(params)), std::move(done));
+    if (name == "broadcast") return run_async(broadcast(std::move(params)), std::move(done));
     json result;
     if (name == "status") {
       result = status();
@@ -129,6 +131,22 @@ void Messenger::call(const api::MethodSpec& method, json params, api::Completion
       result = save_file(params);
     } else if (name == "cancel_transfer") {
       result = cancel_transfer(params);
+    } else if (name == "group_create") {
+      result = group_create(params);
+    } else if (name == "group_add") {
+      result = group_add(params);
+    } else if (name == "group_remove") {
+      result = group_remove(params);
+    } else if (name == "group_leave") {
+      result = group_leave(params);
+    } else if (name == "group_rename") {
+      result = group_rename(params);
+    } else if (name == "group_list") {
+      result = group_list();
+    } else if (name == "group_members") {
+      result = group_members(params);
+    } else if (name == "group_send") {
+      result = group_send(params);
     } else {
       throw ApiError(ErrorName::kUnknownMethod, "msgd does not implement '" + std::string(name) + "'");
     }
@@ -173,6 +191,9 @@ json Messenger::status() {
 
 json Messenger::send(const json& params) {
   require_account();
+  if (const auto& raw = params.at("peer").get_ref<const std::string&>(); !raw.empty() && raw.front() == '@') {
+    return group_send({{"group", raw}, {"text", params.at("text")}});
+  }
   const std::string peer = require_peer(params);
   if (peer == username_) throw ApiError(ErrorName::kInvalidParams, "peer: that is you; send to someone else");
   const std::string& text = params.at("text").get_ref<const std::string&>();
@@ -216,11 +237,11 @@ json Messenger::get_message(const json& params) {
   const std::string& id = params.at("id").get_ref<const std::string&>();
   auto m = messages_.find(id);
   if (!m) throw ApiError(ErrorName::kNotFound, "no message with id " + id.substr(0, 64));
-  return to_json(*m);
+  return message_json(*m);
 }
 
 json Messenger::history(const json& params) {
-  const std::string peer = require_peer(params);
+  const std::string peer = require_conversation(params);
   std::int64_t limit = params.at("limit").get<std::int64_t>();
   if (limit < 0 || limit > kMaxHistoryLimit) {
     throw ApiError(ErrorName::kInvalidParams, "limit: between 1 and 1000 (0 for the default, 50)");
@@ -232,18 +253,20 @@ json Messenger::history(const json& params) {
     before = b;
   }
   json out = json::array();
-  for (const auto& m : messages_.history(peer, static_cast<std::size_t>(limit), before)) out.push_back(to_json(m));
+  for (const auto& m : messages_.history(peer, static_cast<std::size_t>(limit), before)) {
+    out.push_back(message_json(m));
+  }
   return out;
 }
 
 json Messenger::inbox() {
   json out = json::array();
-  for (const auto& m : messages_.unread()) out.push_back(to_json(m));
+  for (const auto& m : messages_.unread()) out.push_back(message_json(m));
   return out;
 }
 
 json Messenger::mark_read(const json& params) {
-  const std::string peer = require_peer(params);
+  const std::string peer = require_conversation(params);
   const std::size_t marked = messages_.mark_read(peer);
   return {{"peer", peer}, {"marked", marked}};
 }
@@ -285,12 +308,12 @@ json Messenger::verify(const json& params) {
 }
 
 json Messenger::export_conversation(const json& params) {
-  const std::string peer = require_peer(params);
+  const std::string peer = require_conversation(params);
   const std::string& format = params.at("format").get_ref<const std::string&>();
   const auto all = messages_.all(peer);
   if (format.empty() || format == "json") {
     json list = json::array();
-    for (const auto& m : all) list.push_back(to_json(m));
+    for (const auto& m : all) list.push_back(message_json(m));
     return {{"peer", peer}, {"format", "json"}, {"content", list.dump(2, ' ', false, json::error_handler_t::replace)}};
   }
   if (format == "txt") return {{"peer", peer}, {"format", "txt"}, {"content", conversation_text(all)}};

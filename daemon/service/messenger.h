@@ -16,11 +16,13 @@
 #include "daemon/service/account_pin_store.h"
 #include "daemon/service/e2e_content.h"
 #include "daemon/service/event_hub.h"
+#include "daemon/service/group_state.h"
 #include "daemon/service/identity_policy.h"
 #include "daemon/service/msgd_config.h"
 #include "daemon/service/pending_initiation.h"
 #include "daemon/store/account_store.h"
 #include "daemon/store/contact_store.h"
+#include "daemon/store/group_store.h"
 #include "daemon/store/key_store.h"
 #include "daemon/store/message_store.h"
 #include "daemon/store/outbox.h"
@@ -97,6 +99,53 @@ class Messenger : public api::Handler {
   void run_async(net::Awaitable<json> work, api::Completion done);
   void require_account() const;
   std::string require_peer(const json& params) const;
+  // params.peer as a conversation key: a username, or "@GROUP" resolved to
+  // the group's "#<id>" (history, mark_read, export).
+  std::string require_conversation(const json& params);
+  // to_json, with the group's id and name for a group message.
+  json message_json(const StoredMessage& message);
+
+  // ---- groups (messenger_groups.cc) ----
+  struct LoadedGroup {
+    GroupRow row;
+    GroupState state;
+  };
+  json group_create(const json& params);
+  json group_add(const json& params);
+  json group_remove(const json& params);
+  json group_leave(const json& params);
+  json group_rename(const json& params);
+  json group_list();
+  json group_members(const json& params);
+  json group_send(const json& params);
+  net::Awaitable<json> broadcast(json params);
+  std::optional<LoadedGroup> load_group(std::string_view id_hex);
+  // By id or name, with or without '@'; throws ApiError (not found, ambiguous).
+  LoadedGroup resolve_group(std::string_view reference);
+  LoadedGroup require_admin_of(const json& params);
+  json group_json(const LoadedGroup& group) const;
+  // Stores a state this user made (one epoch on) and queues it to every
+  // member of the old and the new state; publishes GroupChanged.
+  LoadedGroup commit_group_change(std::optional<LoadedGroup> current, GroupState next, GroupStatus my_status,
+                                  const std::vector<std::string>& extra_recipients);
+  // In the caller's transaction: this device's chain for the group's epoch
+  // (made if needed), its distribution queued to each member not yet given
+  // it, then the group message's outbox entry.
+  void queue_group_message(const LoadedGroup& group, const std::string& message_id, std::string_view kind);
+  void ensure_own_chain_distributed(const LoadedGroup& group);
+  enum class GroupSeal { kSealed, kRequeued, kHeld, kDropped };
+  GroupSeal seal_group_entry(OutboxEntry& entry);
+  // Inside receive()'s transaction, for content that came over a pairwise
+  // session: a group update (returns the GroupChanged event to publish) and
+  // a sender key (returns the group whose waiting messages to retry).
+  std::optional<json> take_group_update(const std::string& sender, const Content& content);
+  std::optional<std::string> take_sender_key(const std::string& sender, const Content& content);
+  enum class GroupOpen { kStored, kDuplicate, kRefused, kWait };
+  GroupOpen open_group_message(const std::string& sender, const MessageId& outer_id, crypto::ByteView envelope_body,
+                               std::int64_t received_at, std::optional<StoredMessage>& stored);
+  void receive_group(const ConnectionPtr& connection, const wire::Deliver& deliver, const MessageId& outer_id,
+                     crypto::ByteView envelope_body);
+  void retry_pending_group_messages(const std::string& group_id);
 
   // ---- account and relay link (messenger_account.cc) ----
   net::Awaitable<json> register_account(json params);
@@ -206,6 +255,7 @@ class Messenger : public api::Handler {
   Outbox outbox_;
   PendingInitiationStore initiations_;
   TransferStore transfers_;
+  GroupStore groups_;
   std::map<std::string, std::shared_ptr<TransferTask>> tasks_;
   std::unique_ptr<net::asio::thread_pool> file_pool_;  // the hashing pass of uploads
   std::optional<crypto::IdentityKeyPair> identity_;

@@ -53,6 +53,10 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
     }
     const Envelope envelope = parse_envelope(
         crypto::ByteView(reinterpret_cast<const std::uint8_t*>(deliver.envelope().data()), deliver.envelope().size()));
+    if (envelope.type == EnvelopeType::kGroup) {
+      receive_group(connection, deliver, outer_id, envelope.body);
+      return;
+    }
     // One reading of the clock for the whole message: loading and decrypting
     // judge the skipped keys' ages at the same moment. The current session
     // first; then the ones it replaced, which the peer may still be sealing
@@ -132,6 +136,8 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
   std::optional<StoredMessage> received;
   std::string auto_download;
   std::optional<std::pair<std::string, MessageState>> delivery_change;
+  std::optional<json> group_changed;
+  std::optional<std::string> group_to_retry;
   {
     store::Transaction tx(database_.db());
     initiations_.remove(sender);  // we heard from the peer: plain ratchet messages from now on
@@ -161,6 +167,11 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
         queue_receipt(sender, content.id, ReceiptState::kDelivered, *session);
         received = std::move(m);
       }
+    } else if (content.kind == ContentKind::kGroupUpdate) {
+      group_changed = take_group_update(sender, content);
+      if (group_changed) group_to_retry = group_changed->at("id").get<std::string>();
+    } else if (content.kind == ContentKind::kSenderKey) {
+      group_to_retry = take_sender_key(sender, content);
     } else {
       const std::string acknowledged = message_id_hex(content.acknowledged);
       const auto original = messages_.find(acknowledged);
@@ -184,10 +195,15 @@ void Messenger::receive(const ConnectionPtr& connection, const wire::Deliver& de
   acknowledge_later();
   if (received) {
     log_event("message_received", {{"from", sender}, {"id", received->id}});
-    events_.publish("MessageReceived", to_json(*received));
+    events_.publish("MessageReceived", message_json(*received));
     kick_pump();  // the delivery receipt
     if (!auto_download.empty()) start_transfer(auto_download);
   }
+  if (group_changed) {
+    log_event("group_changed", {{"group", group_changed->at("id").get<std::string>()}, {"by", sender}});
+    events_.publish("GroupChanged", *group_changed);
+  }
+  if (group_to_retry) retry_pending_group_messages(*group_to_retry);
   if (delivery_change) {
     events_.publish(
         "DeliveryChanged",

@@ -45,7 +45,16 @@ net::Awaitable<void> Messenger::pump(ConnectionPtr connection) {
       for (OutboxEntry& entry : outbox_.pending()) {
         if (connection != authenticated_) break;
         if (held.contains(entry.peer)) continue;
-        if (!entry.envelope) {
+        if (!entry.envelope && is_group_conversation(entry.peer)) {
+          const GroupSeal sealed = seal_group_entry(entry);
+          if (sealed != GroupSeal::kSealed) {
+            // Requeued behind new sender keys (with every later message of
+            // the group, in order), held for an untrusted member, or failed.
+            if (sealed != GroupSeal::kDropped) held.insert(entry.peer);
+            if (sealed == GroupSeal::kRequeued) pump_again_ = true;
+            continue;
+          }
+        } else if (!entry.envelope) {
           auto encrypting = encrypt_entry(connection, entry);
           if (!co_await std::move(encrypting)) {
             held.insert(entry.peer);
@@ -125,7 +134,22 @@ net::Awaitable<bool> Messenger::deliver_entry(ConnectionPtr connection, OutboxEn
   wire::Frame frame;
   auto* send = frame.mutable_send();
   send->set_message_id(as_string(message_id_from_hex(entry.message_id)));
-  send->add_recipients(entry.peer);
+  if (is_group_conversation(entry.peer)) {
+    if (entry.recipients.empty()) {
+      // A group of one: there is nobody to send it to, and it is sent.
+      store::Transaction tx(database_.db());
+      outbox_.remove(entry.message_id);
+      const bool changed = messages_.advance_state(entry.message_id, MessageState::kSent);
+      tx.commit();
+      if (changed) {
+        events_.publish("DeliveryChanged", {{"id", entry.message_id}, {"peer", entry.peer}, {"state", "sent"}});
+      }
+      co_return true;
+    }
+    for (const auto& r : entry.recipients) send->add_recipients(r);
+  } else {
+    send->add_recipients(entry.peer);
+  }
   send->set_envelope(as_string(*entry.envelope));
   auto requesting = connection->request(std::move(frame));
   wire::Frame reply = co_await std::move(requesting);
@@ -135,7 +159,7 @@ net::Awaitable<bool> Messenger::deliver_entry(ConnectionPtr connection, OutboxEn
     {
       store::Transaction tx(database_.db());
       outbox_.remove(entry.message_id);
-      if (entry.kind == "text" || entry.kind == "file") {
+      if (entry.kind == "text" || entry.kind == "file" || entry.kind == "group_text") {
         changed = messages_.advance_state(entry.message_id, MessageState::kSent);
       }
       tx.commit();
@@ -148,7 +172,7 @@ net::Awaitable<bool> Messenger::deliver_entry(ConnectionPtr connection, OutboxEn
   if (reply.has_error()) {
     const auto& error = reply.error();
     if (error.code() == wire::NOT_FOUND || error.code() == wire::INVALID_ARGUMENT) {
-      if (entry.kind == "text" || entry.kind == "file") {
+      if (entry.kind == "text" || entry.kind == "file" || entry.kind == "group_text") {
         fail_message(entry.message_id, entry.peer, error.reason());
       } else {
         outbox_.remove(entry.message_id);

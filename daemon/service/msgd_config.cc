@@ -36,6 +36,10 @@ void read_settings(config::MappingReader& top, MsgdConfig& c) {
   // milliseconds a value like "3600001ms" would add do not matter, and are dropped.
   c.skipped_key_max_age = std::chrono::floor<std::chrono::seconds>(
       top.duration("skipped_key_max_age", c.skipped_key_max_age, kMinSkippedKeyMaxAge, kMaxSkippedKeyMaxAge));
+  // The format carries at most 1000 members (the relay's recipients per Send
+  // plus the sender); a group needs its creator and one more to be useful.
+  c.group_max_members = top.integer<std::size_t>("group_max_members", c.group_max_members, 2, 1000);
+  c.max_groups = top.integer<std::size_t>("max_groups", c.max_groups, 1, 100000);
 }
 
 }  // namespace

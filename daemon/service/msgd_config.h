@@ -35,6 +35,10 @@ struct MsgdConfig {
   // How long a skipped message key is kept for a message that has not arrived
   // (lib/crypto/skipped_key_expiry.h).
   std::chrono::seconds skipped_key_max_age = crypto::kDefaultSkippedKeyMaxAge;
+  // The most members a group created or grown here may have (2..1000), and
+  // the most groups this user may be in at once (creating and being added).
+  std::size_t group_max_members = 1000;
+  std::size_t max_groups = 500;
 };
 
 // The range msgd.yaml accepts for skipped_key_max_age. An hour at least: a

@@ -25,7 +25,7 @@ void Outbox::enqueue(std::string_view message_id, std::string_view peer, std::st
 }
 
 std::vector<OutboxEntry> Outbox::pending() {
-  auto select = db_.cached("SELECT seq, message_id, peer, envelope, kind, body FROM outbox ORDER BY seq");
+  auto select = db_.cached("SELECT seq, message_id, peer, envelope, kind, body, recipients FROM outbox ORDER BY seq");
   std::vector<OutboxEntry> entries;
   while (select->step() == StepResult::Row) {
     OutboxEntry entry;
@@ -35,16 +35,41 @@ std::vector<OutboxEntry> Outbox::pending() {
     entry.envelope = select->column_optional_blob(3);
     entry.kind = select->column_text(4);
     entry.body = select->column_optional_blob(5);
+    if (auto recipients = select->column_optional_text(6)) {
+      std::string_view rest = *recipients;
+      while (!rest.empty()) {
+        const std::size_t end = rest.find('\n');
+        entry.recipients.emplace_back(rest.substr(0, end));
+        rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+      }
+    }
     entries.push_back(std::move(entry));
   }
   return entries;
 }
 
 void Outbox::set_envelope(std::string_view message_id, crypto::ByteView envelope) {
+  set_envelope(message_id, envelope, {});
+}
+
+void Outbox::set_envelope(std::string_view message_id, crypto::ByteView envelope,
+                          const std::vector<std::string>& recipients) {
   {
-    auto update = db_.cached("UPDATE outbox SET envelope = ? WHERE message_id = ? AND envelope IS NULL");
+    // Usernames never hold a line break (lib/wire/username.h).
+    std::optional<std::string> joined;
+    for (const auto& r : recipients) {
+      if (joined) {
+        *joined += '\n';
+        *joined += r;
+      } else {
+        joined = r;
+      }
+    }
+    auto update =
+        db_.cached("UPDATE outbox SET envelope = ?, recipients = ? WHERE message_id = ? AND envelope IS NULL");
     update->bind(1, envelope);
-    update->bind(2, message_id);
+    update->bind(2, joined);
+    update->bind(3, message_id);
     update->step();
   }
   if (db_.changes() == 1) return;

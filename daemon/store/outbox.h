@@ -22,6 +22,9 @@ struct OutboxEntry {
   std::string kind;  // "text" (the text is in MessageStore) or "receipt" and other payloads
   // What to encrypt for kinds other than "text".
   std::optional<std::vector<std::uint8_t>> body;
+  // A group message's recipients (peer is then "#<group id>"), set with its
+  // envelope: the members other than this user when it was encrypted.
+  std::vector<std::string> recipients;
 };
 
 // What still has to be handed to the relay, one entry per message_id (a
@@ -42,6 +45,8 @@ class Outbox {
   // the first one, and sending a second encryption would break the
   // guarantee that a resend is byte-for-byte the same message.
   void set_envelope(std::string_view message_id, crypto::ByteView envelope);
+  // The same for a group message, with the recipients it goes to.
+  void set_envelope(std::string_view message_id, crypto::ByteView envelope, const std::vector<std::string>& recipients);
   // True while an entry for peer waits to be encrypted. A message queued
   // behind it must wait too: the ratchet numbers messages in the order they
   // are encrypted, and the peer can only skip so far ahead (kMaxSkip) when

@@ -173,10 +173,60 @@ CREATE TABLE previous_sessions (
 CREATE INDEX previous_sessions_by_peer ON previous_sessions(peer, seq);
 )sql";
 
-constexpr std::array<store::Migration, 3> kMigrations{{
+// Version 4: groups (daemon/store/group_store.h). The outbox learns the
+// recipients of a group message (fixed when it is encrypted, so a resend goes
+// to the same members) and gets the index the "anything of this peer still
+// to encrypt?" check needs (Outbox::has_unsealed ran a full scan before).
+constexpr const char* kVersion4 = R"sql(
+CREATE TABLE groups (
+  id TEXT PRIMARY KEY CHECK (length(id) = 32 AND id NOT GLOB '*[^0-9a-f]*'),
+  name TEXT NOT NULL,
+  epoch INTEGER NOT NULL CHECK (epoch >= 1),
+  state BLOB NOT NULL,
+  state_hash BLOB NOT NULL CHECK (length(state_hash) = 32),
+  previous_hash BLOB CHECK (previous_hash IS NULL OR length(previous_hash) = 32),
+  status TEXT NOT NULL CHECK (status IN ('member', 'removed', 'left')),
+  created_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX groups_by_name ON groups(name);
+CREATE TABLE group_chains (
+  group_id TEXT PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  state BLOB NOT NULL
+) STRICT;
+CREATE TABLE group_receivers (
+  group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  sender TEXT NOT NULL CHECK (sender <> ''),
+  key_id INTEGER NOT NULL,
+  epoch INTEGER NOT NULL,
+  state BLOB NOT NULL,
+  PRIMARY KEY (group_id, sender, key_id)
+) STRICT;
+CREATE TABLE group_keys_sent (
+  group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  key_id INTEGER NOT NULL,
+  member TEXT NOT NULL,
+  PRIMARY KEY (group_id, key_id, member)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE group_pending (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  sender TEXT NOT NULL,
+  message_id TEXT NOT NULL CHECK (length(message_id) = 32 AND message_id NOT GLOB '*[^0-9a-f]*'),
+  envelope BLOB NOT NULL,
+  received_at_ms INTEGER NOT NULL,
+  UNIQUE (group_id, message_id)
+) STRICT;
+ALTER TABLE outbox ADD COLUMN recipients TEXT;
+CREATE INDEX outbox_unsealed ON outbox(peer, seq) WHERE envelope IS NULL;
+)sql";
+
+constexpr std::array<store::Migration, 4> kMigrations{{
     {"account, keys, sessions, contacts, messages, outbox", kVersion1},
     {"file messages and transfers", kVersion2},
     {"previous sessions", kVersion3},
+    {"groups", kVersion4},
 }};
 
 }  // namespace
