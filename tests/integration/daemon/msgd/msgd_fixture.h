@@ -13,10 +13,9 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "lib/api/client.h"
 #include "tests/integration/support/dbus_session.h"
@@ -80,8 +79,8 @@ class MsgdTest : public ::testing::Test {
 
   std::string relay_address() const { return "127.0.0.1:" + std::to_string(port_); }
 
-  RelaydProcess& start_relayd(const std::string& state = "relay") {
-    relayd_ = std::make_unique<RelaydProcess>(dir_ / state);
+  RelaydProcess& start_relayd(const std::string& state = "relay", std::string yaml = {}) {
+    relayd_ = std::make_unique<RelaydProcess>(dir_ / state, std::move(yaml));
     relayd_->set_listen(relay_address());
     relayd_->start();
     return *relayd_;

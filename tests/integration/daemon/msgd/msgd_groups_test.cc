@@ -9,10 +9,26 @@
 #include <random>
 #include <set>
 
+#include "daemon/service/e2e_content.h"
+#include "daemon/service/group_state.h"
+#include "daemon/service/wire_keys.h"
+#include "lib/crypto/double_ratchet.h"
+#include "lib/crypto/initial_message.h"
+#include "lib/crypto/padding.h"
+#include "lib/crypto/random.h"
+#include "lib/crypto/sender_key_chain.h"
+#include "lib/crypto/sender_key_distribution.h"
+#include "lib/crypto/x3dh.h"
 #include "tests/integration/daemon/msgd/msgd_fixture.h"
+#include "tests/integration/support/relay_test_client.h"
 
 namespace sotto::testing {
 namespace {
+
+// Every test user registers from 127.0.0.1: the default limit (5 an hour
+// from one address) is for the open internet, not for fifty test users.
+constexpr const char* kManyUsersRelay =
+    "rate_limits:\n  register_per_address:\n    rate: 1000\n    per: 1h\n    burst: 1000\n";
 
 class MsgdGroupsTest : public MsgdTest {
  protected:
@@ -249,6 +265,313 @@ TEST_F(MsgdGroupsTest, TheRelaysDatabaseHoldsNoGroupPlaintext) {
   EXPECT_GT(relay_files.size(), 0u);
   EXPECT_EQ(relay_files.find("plaintext marker"), std::string::npos);
   EXPECT_EQ(relay_files.find("secret-project-name"), std::string::npos);
+}
+
+std::string as_string(crypto::ByteView bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A hostile user at the wire level: a real account on the relay and a real
+// pairwise session (X3DH and the Double Ratchet from lib/crypto) with one
+// victim, through which it sends whatever content it likes.
+class HostilePeer {
+ public:
+  HostilePeer(std::uint16_t port, const std::string& name, const std::string& victim)
+      : client_(port), name_(name), identity_(crypto::IdentityKeyPair::generate()) {
+    client_.hello();
+    wire::Frame reg;
+    reg.mutable_register_()->set_username(name);
+    reg.mutable_register_()->set_password(kPassword);
+    *reg.mutable_register_()->mutable_identity() = msgd::to_wire(identity_.public_key());
+    reg.mutable_register_()->set_device_name("hostile");
+    const wire::Frame token = client_.request(reg);
+    if (!token.has_token()) throw std::runtime_error("hostile peer: register failed");
+    wire::Frame fetch;
+    fetch.mutable_fetch_bundle()->set_username(victim);
+    const crypto::PrekeyBundle bundle = msgd::verified_bundle(client_.request(fetch).bundle());
+    x3dh_ = crypto::x3dh_initiate(identity_, name, bundle);
+    session_.emplace(crypto::RatchetSession::initiate(x3dh_->shared_secret, x3dh_->associated_data,
+                                                      bundle.signed_prekey.public_key));
+    victim_ = victim;
+  }
+
+  // Sends content over the pairwise session (with the X3DH header, as a
+  // sender does until it hears back).
+  void send_pairwise(msgd::Content content) {
+    content.id = msgd::new_message_id();
+    crypto::InitialMessage initial;
+    initial.initiator_identity = identity_.public_key();
+    initial.ephemeral_public = x3dh_->ephemeral_public;
+    initial.signed_prekey_id = x3dh_->signed_prekey_id;
+    initial.one_time_prekey_id = x3dh_->one_time_prekey_id;
+    initial.ratchet_message = session_->encrypt(crypto::pad(msgd::encode_content(content)));
+    send_envelope(content.id,
+                  msgd::encode_envelope(msgd::EnvelopeType::kInitial, crypto::encode_initial_message(initial)));
+  }
+
+  void send_envelope(const msgd::MessageId& id, crypto::ByteView envelope) {
+    const wire::Frame ack = client_.send_envelope(as_string(id), {victim_}, as_string(envelope));
+    if (!ack.has_send_ack()) throw std::runtime_error("hostile peer: the relay refused a send");
+  }
+
+  // A group message under a chain of its own making.
+  void send_group_message(const crypto::GroupId& group, std::uint64_t epoch, const std::array<std::uint8_t, 32>& hash,
+                          crypto::SenderKeyChain& chain, const std::string& text) {
+    msgd::Content content;
+    content.id = msgd::new_message_id();
+    content.text = text;
+    const crypto::Bytes message =
+        chain.encrypt(crypto::pad(msgd::encode_content(content)), msgd::group_message_context(name_, epoch, hash));
+    msgd::GroupEnvelope envelope;
+    envelope.group_id = group;
+    envelope.epoch = epoch;
+    envelope.state_hash = hash;
+    envelope.message = message;
+    send_envelope(content.id, msgd::encode_group_envelope(envelope));
+  }
+
+ private:
+  RelayTestClient client_;
+  std::string name_;
+  std::string victim_;
+  crypto::IdentityKeyPair identity_;
+  std::optional<crypto::X3dhInitiation> x3dh_;
+  std::optional<crypto::RatchetSession> session_;
+};
+
+msgd::GroupState state_from_json(const json& g) {
+  msgd::GroupState state;
+  state.id = *msgd::group_id_from_hex(g.at("id").get<std::string>());
+  state.epoch = g.at("epoch").get<std::uint64_t>();
+  state.name = g.at("name").get<std::string>();
+  state.members = g.at("members").get<std::vector<std::string>>();
+  state.admins = g.at("admins").get<std::vector<std::string>>();
+  return state;
+}
+
+// Everything a hostile user or relay can throw at a member: a membership
+// change from a non-admin, a sender key and a message from a non-member, a
+// message for a group nobody made, and a real member's message replayed, in
+// its epoch and after the group moved on. Each is refused and logged, nothing
+// reaches history, and msgd stays up.
+TEST_F(MsgdGroupsTest, HostileGroupTrafficIsRefusedLoggedAndStoresNothing) {
+  start_relayd();
+  for (const char* name : {"alice", "bob", "carol"}) registered_user(name);
+  const json created = call("alice", "group_create", {{"name", "ops"}, {"members", {"bob", "carol"}}});
+  ASSERT_TRUE(knows_group("bob", "ops", 1));
+  ASSERT_TRUE(knows_group("carol", "ops", 1));
+  const msgd::GroupState real = state_from_json(created);
+  const crypto::Sha256Digest real_hash = msgd::group_state_hash(real);
+  auto refusals = [&] { return occurrences(user("bob").process().output(), "_refused"); };
+
+  HostilePeer mallory(relayd().port(), "mallory", "bob");
+  // 1. A membership change from someone who is not an admin (nor a member).
+  msgd::GroupState forged = real;
+  forged.epoch = 2;
+  forged.members = {"alice", "bob", "carol", "mallory"};
+  forged.admins = {"alice", "mallory"};
+  msgd::Content update;
+  update.kind = msgd::ContentKind::kGroupUpdate;
+  update.group_state = msgd::encode_group_state(forged);
+  mallory.send_pairwise(update);
+  ASSERT_TRUE(eventually([&] { return refusals() >= 1; }));
+  EXPECT_NE(user("bob").process().output().find("membership change from a member who is not an admin"),
+            std::string::npos);
+  EXPECT_EQ(group_of("bob", "ops").at("epoch"), 1);
+  EXPECT_EQ(group_of("bob", "ops").at("members"), json({"alice", "bob", "carol"}));
+
+  // 2. A sender key and a message from a non-member, with the right hash.
+  crypto::SenderKeyChain chain = crypto::SenderKeyChain::generate(real.id);
+  msgd::Content key;
+  key.kind = msgd::ContentKind::kSenderKey;
+  key.group_epoch = 1;
+  key.sender_key = crypto::encode_sender_key_distribution(chain.distribution());
+  mallory.send_pairwise(key);
+  ASSERT_TRUE(eventually([&] { return refusals() >= 2; }));
+  mallory.send_group_message(real.id, 1, real_hash, chain, "from a non-member");
+  ASSERT_TRUE(eventually([&] { return refusals() >= 3; }));
+  EXPECT_NE(user("bob").process().output().find("the sender is not a member"), std::string::npos);
+
+  // 3. A group nobody made.
+  crypto::GroupId unknown{};
+  crypto::random_fill(unknown);
+  crypto::SenderKeyChain unknown_chain = crypto::SenderKeyChain::generate(unknown);
+  mallory.send_group_message(unknown, 1, real_hash, unknown_chain, "for an unknown group");
+  ASSERT_TRUE(eventually([&] { return refusals() >= 4; }));
+  EXPECT_NE(user("bob").process().output().find("an unknown group"), std::string::npos);
+
+  // 4. A real message of alice's, captured on its way to carol (she is away;
+  //    a second login of hers takes the relay's copy), then sent again under
+  //    alice's own account with a new id: in its epoch, and after two changes.
+  ASSERT_TRUE(user("carol").terminate_within(std::chrono::seconds(10)).has_value());
+  call("alice", "group_send", {{"group", "ops"}, {"text", "the real one"}});
+  ASSERT_TRUE(eventually([&] { return group_history("bob", "ops").size() == 1; }));
+  RelayTestClient carol_wire(relayd().port());
+  carol_wire.hello();
+  ASSERT_TRUE(carol_wire.login("carol", kPassword).has_token());
+  std::optional<wire::Frame> captured;
+  for (int i = 0; i < 10 && !captured; ++i) {
+    auto delivery = carol_wire.next_delivery(std::chrono::seconds(2));
+    if (delivery && delivery->deliver().sender() == "alice" && !delivery->deliver().envelope().empty() &&
+        static_cast<std::uint8_t>(delivery->deliver().envelope()[0]) == 3) {
+      captured = delivery;
+    }
+  }
+  ASSERT_TRUE(captured.has_value()) << "carol's copy of alice's group message never came";
+  RelayTestClient alice_wire(relayd().port());
+  alice_wire.hello();
+  ASSERT_TRUE(alice_wire.login("alice", kPassword).has_token());
+  const std::string replayed = captured->deliver().envelope();
+  ASSERT_TRUE(alice_wire.send_envelope(as_string(msgd::new_message_id()), {"bob"}, replayed).has_send_ack());
+  ASSERT_TRUE(eventually([&] { return refusals() >= 5; }));
+  call("alice", "group_add", {{"group", "ops"}, {"members", {"mallory"}}});
+  call("alice", "group_remove", {{"group", "ops"}, {"members", {"mallory"}}});
+  ASSERT_TRUE(knows_group("bob", "ops", 3));
+  ASSERT_TRUE(alice_wire.send_envelope(as_string(msgd::new_message_id()), {"bob"}, replayed).has_send_ack());
+  ASSERT_TRUE(eventually([&] { return refusals() >= 6; }));
+  EXPECT_NE(user("bob").process().output().find("a message from an old epoch"), std::string::npos);
+
+  // Nothing of it reached bob's history; bob's msgd is up and still reads the group.
+  EXPECT_EQ(group_history("bob", "ops"), (std::vector<std::pair<std::string, std::string>>{{"alice", "the real one"}}));
+  EXPECT_EQ(call("bob", "inbox").size(), 1u);
+  call("alice", "group_send", {{"group", "ops"}, {"text", "still fine"}});
+  ASSERT_TRUE(eventually([&] { return group_history("bob", "ops").size() == 2; }));
+}
+
+// Fifty members, each a real msgd: one message from the creator and from five
+// others reaches all fifty histories once, in per-sender order; a member
+// removed then gets nothing more.
+TEST_F(MsgdGroupsTest, FiftyMembersAllReceiveEveryMessageAndARemovedOneNoMore) {
+  start_relayd("relay", kManyUsersRelay);
+  std::vector<std::string> names;
+  for (int i = 0; i < 50; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "member%02d", i);
+    names.emplace_back(name);
+    registered_user(names.back());
+  }
+  const std::vector<std::string> others(names.begin() + 1, names.end());
+  const json created = call(names[0], "group_create", {{"name", "all-hands"}, {"members", others}});
+  ASSERT_EQ(created.at("members").size(), 50u);
+  for (const auto& name : names) ASSERT_TRUE(knows_group(name, "all-hands", 1)) << name;
+
+  std::vector<std::pair<std::string, std::string>> expected;
+  for (int i = 0; i < 6; ++i) {
+    const std::string& sender = names[static_cast<std::size_t>(i * 7)];
+    const std::string text = "hello from " + sender;
+    call(sender, "group_send", {{"group", "all-hands"}, {"text", text}});
+    expected.emplace_back(sender, text);
+  }
+  for (const auto& name : names) {
+    ASSERT_TRUE(eventually([&] { return group_history(name, "all-hands").size() >= expected.size(); })) << name;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (const auto& name : names) {
+    auto got = group_history(name, "all-hands");
+    // Different senders' messages may interleave; each arrives once.
+    std::sort(got.begin(), got.end());
+    auto want = expected;
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(got, want) << name;
+  }
+
+  call(names[0], "group_remove", {{"group", "all-hands"}, {"members", {names[49]}}});
+  ASSERT_TRUE(eventually([&] { return group_of(names[49], "all-hands").value("status", "") == "removed"; }));
+  for (const auto& name : names) {
+    if (name != names[49]) {
+      ASSERT_TRUE(knows_group(name, "all-hands", 2)) << name;
+    }
+  }
+  call(names[1], "group_send", {{"group", "all-hands"}, {"text", "after the removal"}});
+  for (std::size_t i = 0; i < 49; ++i) {
+    ASSERT_TRUE(eventually([&] { return group_history(names[i], "all-hands").size() == expected.size() + 1; }))
+        << names[i];
+  }
+  EXPECT_EQ(group_history(names[49], "all-hands").size(), expected.size());
+}
+
+// A member's identity key changes: nothing goes to the group until the user
+// trusts the new key, and the refusal names the member.
+TEST_F(MsgdGroupsTest, AMembersChangedIdentityBlocksSendingToTheGroupUntilTrusted) {
+  start_relayd();
+  for (const char* name : {"alice", "bob", "carol"}) registered_user(name);
+  call("alice", "group_create", {{"name", "ops"}, {"members", {"bob", "carol"}}});
+  ASSERT_TRUE(knows_group("carol", "ops", 1));
+  call("alice", "group_send", {{"group", "ops"}, {"text", "first"}});
+  ASSERT_TRUE(eventually([&] { return group_history("carol", "ops").size() == 1; }));
+
+  // carol's account is deleted and someone registers "carol" again with new keys.
+  ASSERT_TRUE(user("carol").terminate_within(std::chrono::seconds(10)).has_value());
+  const auto removed = run_relayd_command({"user", "remove", "carol", "--config", relayd().config_path().string(),
+                                           "--state-dir", relayd().state_dir().string()});
+  ASSERT_EQ(removed.status, 0) << removed.output;
+  add_user("carol2");
+  call("carol2", "register", {{"username", "carol"}, {"password", kPassword}});
+  call("carol2", "send", {{"peer", "alice"}, {"text", "new keys, same name"}});
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& c : call("alice", "contacts")) {
+      if (c.at("username") == "carol") return c.at("trust") == "untrusted";
+    }
+    return false;
+  }));
+  std::string error;
+  try {
+    call("alice", "group_send", {{"group", "ops"}, {"text", "blocked"}});
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  EXPECT_NE(error.find("carol"), std::string::npos) << error;
+  EXPECT_NE(error.find("msgctl trust carol"), std::string::npos) << error;
+  EXPECT_EQ(group_history("alice", "ops").size(), 1u);
+
+  call("alice", "verify", {{"peer", "carol"}});
+  call("alice", "group_send", {{"group", "ops"}, {"text", "after trust"}});
+  ASSERT_TRUE(eventually([&] { return group_history("bob", "ops").size() == 2; }));
+  // The new carol never had the group (a new device is added again by an
+  // admin), so the message is refused there and stored nowhere.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(group_of("carol2", "ops").is_null());
+}
+
+// broadcast: one text to twenty contacts, each copy a pairwise message of its own.
+TEST_F(MsgdGroupsTest, BroadcastReachesTwentyContactsEachEncryptedForItsContact) {
+  start_relayd("relay", kManyUsersRelay);
+  registered_user("alice");
+  std::vector<std::string> contacts;
+  for (int i = 0; i < 20; ++i) {
+    contacts.push_back("friend" + std::to_string(i));
+    registered_user(contacts.back());
+    call(contacts.back(), "send", {{"peer", "alice"}, {"text", "hi alice"}});  // alice learns the contact
+  }
+  ASSERT_TRUE(eventually([&] { return call("alice", "contacts").size() == 20; }));
+  // Two of them go offline: --online leaves them out, the plain broadcast does not.
+  for (const char* away : {"friend18", "friend19"}) {
+    ASSERT_TRUE(user(away).terminate_within(std::chrono::seconds(10)).has_value());
+  }
+  const json online_only = call("alice", "broadcast", {{"text", "online ones"}, {"online_only", true}});
+  EXPECT_EQ(online_only.at("count"), 18);
+  const json all = call("alice", "broadcast", {{"text", "everyone"}});
+  EXPECT_EQ(all.at("count"), 20);
+  std::set<std::string> ids;
+  for (const auto& m : all.at("messages")) ids.insert(m.at("id").get<std::string>());
+  EXPECT_EQ(ids.size(), 20u);  // each copy has its own id
+  for (const char* away : {"friend18", "friend19"}) user(away).start();
+  for (const auto& name : contacts) {
+    ASSERT_TRUE(eventually([&] {
+      const auto c = conversation(name, "alice");
+      return std::count_if(c.begin(), c.end(), [](const auto& m) { return m.second == "everyone"; }) == 1;
+    })) << name;
+    const auto c = conversation(name, "alice");
+    const bool online_copy =
+        std::count_if(c.begin(), c.end(), [](const auto& m) { return m.second == "online ones"; }) == 1;
+    EXPECT_EQ(online_copy, name != "friend18" && name != "friend19") << name;
+  }
 }
 
 TEST_F(MsgdGroupsTest, BadRequestsAreRefusedClearlyAndChangeNothing) {
