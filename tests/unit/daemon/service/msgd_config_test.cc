@@ -40,6 +40,8 @@ TEST(MsgdConfig, ExampleFileGivesTheDefaults) {
   EXPECT_EQ(example.download_dir, defaults.download_dir);
   EXPECT_EQ(example.transfer_rate_limit, defaults.transfer_rate_limit);
   EXPECT_EQ(example.skipped_key_max_age, defaults.skipped_key_max_age);
+  EXPECT_EQ(example.group_max_members, defaults.group_max_members);
+  EXPECT_EQ(example.max_groups, defaults.max_groups);
 }
 
 // The two settings without a default are commented out in the example; what
@@ -131,6 +133,22 @@ TEST(MsgdConfig, MalformedOrOutOfRangeSkippedKeyMaxAgesNameTheirPlace) {
     const std::string error = error_of("device_name: laptop\nskipped_key_max_age: " + std::string(value) + "\n");
     EXPECT_NE(error.find("msgd.yaml:2:"), std::string::npos) << value << " gave: " << error;
     EXPECT_NE(error.find("skipped_key_max_age"), std::string::npos) << value << " gave: " << error;
+  }
+}
+
+TEST(MsgdConfig, GroupLimitsTakeTheirRanges) {
+  const MsgdConfig defaults;
+  EXPECT_EQ(defaults.group_max_members, 1000u);
+  EXPECT_EQ(defaults.max_groups, 500u);
+  const MsgdConfig c = parse_msgd_config("group_max_members: 2\nmax_groups: 100000\n", "msgd.yaml");
+  EXPECT_EQ(c.group_max_members, 2u);
+  EXPECT_EQ(c.max_groups, 100000u);
+  for (const char* line : {"group_max_members: 1", "group_max_members: 1001", "group_max_members: -5",
+                           "group_max_members: many", "max_groups: 0", "max_groups: 100001", "max_groups: \"10\""}) {
+    const std::string error = error_of("device_name: laptop\n" + std::string(line) + "\n");
+    EXPECT_NE(error.find("msgd.yaml:2:"), std::string::npos) << line << " gave: " << error;
+    const std::string key(line, std::string_view(line).find(':'));
+    EXPECT_NE(error.find(key), std::string::npos) << line << " gave: " << error;
   }
 }
 
