@@ -131,7 +131,11 @@ class Messenger : public api::Handler {
   // In the caller's transaction: this device's chain for the group's epoch
   // (made if needed), its distribution queued to each member not yet given
   // it, then the group message's outbox entry.
-  void queue_group_message(const LoadedGroup& group, const std::string& message_id, std::string_view kind);
+  void queue_group_message(const LoadedGroup& group, const std::string& message_id, std::string_view kind,
+                           std::optional<crypto::ByteView> body = std::nullopt);
+  // Throws ApiError unless this user is in the group and every other
+  // member's identity key is trusted.
+  void require_group_sendable(const LoadedGroup& group);
   void ensure_own_chain_distributed(const LoadedGroup& group);
   enum class GroupSeal { kSealed, kRequeued, kHeld, kDropped };
   GroupSeal seal_group_entry(OutboxEntry& entry);

@@ -81,11 +81,14 @@ json Messenger::file_json(const Transfer& t) const {
 
 json Messenger::send_file(const json& params) {
   require_account();
-  const std::string peer = require_peer(params);
+  // "@GROUP": one upload that every member may fetch, announced in one group message.
+  const std::string peer = require_conversation(params);
   if (peer == username_) throw ApiError(ErrorName::kInvalidParams, "peer: that is you; send to someone else");
   const std::string& caption = params.at("caption").get_ref<const std::string&>();
   if (caption.size() > kMaxTextBytes) throw ApiError(ErrorName::kInvalidParams, "caption: longer than 64 KiB");
-  if (auto contact = contacts_.find(peer); contact && contact->trust == Trust::kUntrusted) {
+  if (is_group_conversation(peer)) {
+    require_group_sendable(*load_group(peer.substr(1)));
+  } else if (auto contact = contacts_.find(peer); contact && contact->trust == Trust::kUntrusted) {
     throw ApiError(ErrorName::kIdentityUntrusted,
                    peer + "'s identity key is not trusted: compare safety numbers (`msgctl fingerprint " + peer +
                        "`), then run `msgctl trust " + peer + "`");
@@ -151,7 +154,7 @@ json Messenger::send_file(const json& params) {
 json Messenger::list_files(const json& params) {
   const std::string& peer = params.at("peer").get_ref<const std::string&>();
   json out = json::array();
-  for (const Transfer& t : transfers_.list(peer.empty() ? std::string() : require_peer(params))) {
+  for (const Transfer& t : transfers_.list(peer.empty() ? std::string() : require_conversation(params))) {
     out.push_back(file_json(t));
   }
   return out;

@@ -292,15 +292,10 @@ json Messenger::group_members(const json& params) {
 
 // ---- sending ----
 
-json Messenger::group_send(const json& params) {
-  require_account();
-  LoadedGroup group = resolve_group(params.at("group").get_ref<const std::string&>());
+void Messenger::require_group_sendable(const LoadedGroup& group) {
   if (group.row.status != GroupStatus::kMember) {
     throw ApiError(ErrorName::kInvalidParams, "you are no longer in '" + group.state.name + "'");
   }
-  const std::string& text = params.at("text").get_ref<const std::string&>();
-  if (text.empty()) throw ApiError(ErrorName::kInvalidParams, "text: empty; there is nothing to send");
-  if (text.size() > kMaxTextBytes) throw ApiError(ErrorName::kInvalidParams, "text: longer than 64 KiB");
   // A member whose identity key changed could be someone else now: nothing
   // goes to the group until the user has looked (the same rule as 1:1).
   std::vector<std::string> untrusted;
@@ -316,7 +311,17 @@ json Messenger::group_send(const json& params) {
                        "' changed: compare safety numbers (`msgctl fingerprint " + untrusted.front() +
                        "`), then run `msgctl trust " + untrusted.front() + "`; nothing was sent to the group");
   }
+}
+
+json Messenger::group_send(const json& params) {
+  require_account();
+  LoadedGroup group = resolve_group(params.at("group").get_ref<const std::string&>());
+  const std::string& text = params.at("text").get_ref<const std::string&>();
+  if (text.empty()) throw ApiError(ErrorName::kInvalidParams, "text: empty; there is nothing to send");
+  if (text.size() > kMaxTextBytes) throw ApiError(ErrorName::kInvalidParams, "text: longer than 64 KiB");
+  require_group_sendable(group);
   StoredMessage m;
+
   m.id = message_id_hex(new_message_id());
   m.peer = group_conversation(group.state.id);
   m.direction = Direction::kOut;
@@ -334,9 +339,14 @@ json Messenger::group_send(const json& params) {
   return {{"id", m.id}, {"state", "queued"}, {"group", {{"id", group.row.id}, {"name", group.state.name}}}};
 }
 
-void Messenger::queue_group_message(const LoadedGroup& group, const std::string& message_id, std::string_view kind) {
+void Messenger::queue_group_message(const LoadedGroup& group, const std::string& message_id, std::string_view kind,
+                                    std::optional<crypto::ByteView> body) {
   ensure_own_chain_distributed(group);
-  outbox_.enqueue(message_id, group_conversation(group.state.id), kind);
+  if (body) {
+    outbox_.enqueue(message_id, group_conversation(group.state.id), kind, *body);
+  } else {
+    outbox_.enqueue(message_id, group_conversation(group.state.id), kind);
+  }
 }
 
 void Messenger::ensure_own_chain_distributed(const LoadedGroup& group) {
@@ -400,12 +410,19 @@ Messenger::GroupSeal Messenger::seal_group_entry(OutboxEntry& entry) {
     store::Transaction tx(database_.db());
     for (const auto& e : unsealed) outbox_.remove(e.message_id);
     ensure_own_chain_distributed(*group);
-    for (const auto& e : unsealed) outbox_.enqueue(e.message_id, e.peer, e.kind);
+    for (const auto& e : unsealed) {
+      if (e.body) {
+        outbox_.enqueue(e.message_id, e.peer, e.kind, *e.body);
+      } else {
+        outbox_.enqueue(e.message_id, e.peer, e.kind);
+      }
+    }
     tx.commit();
     return GroupSeal::kRequeued;
   }
   crypto::SenderKeyChain chain = crypto::SenderKeyChain::deserialize(chain_row->state.view());
-  Content content = text_content(*message);
+  const Content content = entry.kind == "group_file" ? parse_content(entry.body.value_or(std::vector<std::uint8_t>{}))
+                                                     : text_content(*message);
   GroupEnvelope envelope;
   envelope.group_id = group->state.id;
   envelope.epoch = group->state.epoch;
@@ -578,7 +595,9 @@ Messenger::GroupOpen Messenger::open_group_message(const std::string& sender, co
     return refuse(e.what());
   }
   if (content.id != outer_id) return refuse("the message id inside does not match the envelope's");
-  if (content.kind != ContentKind::kText) return refuse("a kind of content groups do not carry");
+  if (content.kind != ContentKind::kText && content.kind != ContentKind::kFile) {
+    return refuse("a kind of content groups do not carry");
+  }
   StoredMessage m;
   m.id = message_id_hex(content.id);
   m.peer = conversation;
@@ -589,12 +608,22 @@ Messenger::GroupOpen Messenger::open_group_message(const std::string& sender, co
   m.received_at_ms = received_at;
   m.state = MessageState::kUnread;
   if (auto contact = contacts_.find(sender)) m.identity_warning = contact->trust == Trust::kUntrusted;
+  std::optional<Transfer> file;
+  if (content.kind == ContentKind::kFile) {
+    file = incoming_transfer(sender, content, received_at);
+    file->peer = conversation;  // listed with the group's files
+    m.kind = MessageKind::kFile;
+    m.file = FileSummary{file->name, file->size, file->mime};
+  }
   store::Transaction tx(database_.db());
   const bool inserted = messages_.insert_incoming(m);
+  if (inserted && file) transfers_.insert(*file);
   groups_.save_receiver(id, sender, parsed.header.key_id, envelope.epoch, receiver.serialize());
   tx.commit();
-  if (inserted) stored = std::move(m);
-  return inserted ? GroupOpen::kStored : GroupOpen::kDuplicate;
+  if (!inserted) return GroupOpen::kDuplicate;
+  if (file && file->state == TransferState::kDownloading) start_transfer(file->id);
+  stored = std::move(m);
+  return GroupOpen::kStored;
 }
 
 void Messenger::receive_group(const ConnectionPtr& connection, const wire::Deliver& deliver, const MessageId& outer_id,

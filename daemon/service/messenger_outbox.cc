@@ -159,7 +159,7 @@ net::Awaitable<bool> Messenger::deliver_entry(ConnectionPtr connection, OutboxEn
     {
       store::Transaction tx(database_.db());
       outbox_.remove(entry.message_id);
-      if (entry.kind == "text" || entry.kind == "file" || entry.kind == "group_text") {
+      if (entry.kind == "text" || entry.kind == "file" || entry.kind == "group_text" || entry.kind == "group_file") {
         changed = messages_.advance_state(entry.message_id, MessageState::kSent);
       }
       tx.commit();
@@ -172,7 +172,7 @@ net::Awaitable<bool> Messenger::deliver_entry(ConnectionPtr connection, OutboxEn
   if (reply.has_error()) {
     const auto& error = reply.error();
     if (error.code() == wire::NOT_FOUND || error.code() == wire::INVALID_ARGUMENT) {
-      if (entry.kind == "text" || entry.kind == "file" || entry.kind == "group_text") {
+      if (entry.kind == "text" || entry.kind == "file" || entry.kind == "group_text" || entry.kind == "group_file") {
         fail_message(entry.message_id, entry.peer, error.reason());
       } else {
         outbox_.remove(entry.message_id);

@@ -408,7 +408,17 @@ net::Awaitable<void> Messenger::upload(Transfer t, std::shared_ptr<TransferTask>
 
   wire::Frame end;
   end.mutable_blob_end()->set_blob_id(blob_id);
-  end.mutable_blob_end()->add_readers(t.peer);
+  if (is_group_conversation(t.peer)) {
+    // Every member when the upload ends may fetch it; one added later sees
+    // the message only if it was sent after the addition, and then was a reader.
+    if (auto group = load_group(t.peer.substr(1))) {
+      for (const auto& member : group->state.members) {
+        if (member != username_) end.mutable_blob_end()->add_readers(member);
+      }
+    }
+  } else {
+    end.mutable_blob_end()->add_readers(t.peer);
+  }
   auto ending = connection->request(std::move(end), kTransferRequestTimeout);
   reply = co_await std::move(ending);
   if (is_retryable(reply)) throw TransferPaused{relay_error_text(reply)};
@@ -440,7 +450,15 @@ net::Awaitable<void> Messenger::upload(Transfer t, std::shared_ptr<TransferTask>
     store::Transaction tx(database_.db());
     transfers_.set_state(t.id, TransferState::kUploaded);
     transfers_.set_bytes(t.id, t.size);
-    outbox_.enqueue(t.id, t.peer, "file", encode_content(content));
+    if (is_group_conversation(t.peer)) {
+      auto group = load_group(t.peer.substr(1));
+      if (!group || group->row.status != GroupStatus::kMember) {
+        throw TransferFailed{"this user is no longer in the group"};
+      }
+      queue_group_message(*group, t.id, "group_file", encode_content(content));
+    } else {
+      outbox_.enqueue(t.id, t.peer, "file", encode_content(content));
+    }
     tx.commit();
   }
   task->state = TransferState::kUploaded;

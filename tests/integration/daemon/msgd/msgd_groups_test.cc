@@ -574,6 +574,39 @@ TEST_F(MsgdGroupsTest, BroadcastReachesTwentyContactsEachEncryptedForItsContact)
   }
 }
 
+// A file to the group: one upload every member may fetch, one group message
+// with its key; each member downloads it byte for byte.
+TEST_F(MsgdGroupsTest, AFileSentToTheGroupReachesEveryMemberIdentical) {
+  start_relayd();
+  for (const char* name : {"alice", "bob", "carol"}) registered_user(name);
+  call("alice", "group_create", {{"name", "ops"}, {"members", {"bob", "carol"}}});
+  ASSERT_TRUE(knows_group("bob", "ops", 1));
+  ASSERT_TRUE(knows_group("carol", "ops", 1));
+  std::string data(300 * 1024 + 17, '\0');
+  std::mt19937 random(7);
+  for (auto& c : data) c = static_cast<char>(random());
+  const std::filesystem::path source = dir_ / "report.bin";
+  std::ofstream(source, std::ios::binary) << data;
+  const json sent =
+      call("alice", "send_file", {{"peer", "@ops"}, {"path", source.string()}, {"caption", "the numbers"}});
+  for (const char* member : {"bob", "carol"}) {
+    std::string path;
+    ASSERT_TRUE(eventually([&] {
+      for (const auto& f : call(member, "list_files", {{"peer", "@ops"}})) {
+        if (f.at("id") == sent.at("id") && f.at("state") == "downloaded") path = f.at("path").get<std::string>();
+      }
+      return !path.empty();
+    })) << member;
+    EXPECT_EQ(file_bytes(path), data) << member;
+    const auto history = call(member, "history", {{"peer", "@ops"}});
+    ASSERT_EQ(history.size(), 1u);
+    EXPECT_EQ(history.at(0).at("kind"), "file");
+    EXPECT_EQ(history.at(0).at("text"), "the numbers");
+    EXPECT_EQ(history.at(0).at("sender"), "alice");
+  }
+  ASSERT_TRUE(eventually([&] { return message_state("alice", sent.at("id").get<std::string>()) == "sent"; }));
+}
+
 TEST_F(MsgdGroupsTest, BadRequestsAreRefusedClearlyAndChangeNothing) {
   start_relayd();
   registered_user("alice");
