@@ -57,9 +57,13 @@ struct CommandArgs {
   std::string format;
   std::string output_file;
   bool force = false;
-  std::string file;     // send-file FILE, as typed
-  std::string caption;  // send-file --caption
-  std::string id;       // save, cancel: a file's id
+  std::string file;                  // send-file FILE, as typed
+  std::string caption;               // send-file --caption
+  std::string id;                    // save, cancel: a file's id
+  std::string group;                 // group add/remove/leave/rename/members: a group's name or id, "@" optional
+  std::string group_name;            // group create NAME, group rename GROUP NAME
+  std::vector<std::string> members;  // group create/add/remove: usernames
+  bool online_only = false;          // broadcast --online
 };
 
 // What a command needs besides the client: where to print, where to read,
@@ -84,7 +88,7 @@ struct Context {
 };
 
 struct CommandSpec {
-  std::string_view group;  // "" for top-level commands, "relay" for `relay forget`
+  std::string_view group;  // "" for top-level commands, "relay" for `relay forget`, "group" for `group add`
   std::string_view name;
   std::string_view summary;
   void (*add_options)(CLI::App& app, CommandArgs& args);

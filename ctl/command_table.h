@@ -10,6 +10,10 @@ namespace sotto::ctl {
 // Every sub-command of msgctl, in the order `msgctl --help` lists them.
 std::span<const CommandSpec> command_table();
 
+// The one-line summary of a group of commands ("relay", "group") for
+// `msgctl --help`; "" for a name that is no group.
+std::string_view command_group_summary(std::string_view group);
+
 // The command called `name` in `group` ("" for top level), or nullptr.
 const CommandSpec* find_command(std::string_view group, std::string_view name);
 

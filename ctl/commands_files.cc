@@ -372,7 +372,7 @@ struct FollowScope {
 }  // namespace
 
 void add_send_file_options(CLI::App& app, CommandArgs& args) {
-  add_peer_option(app, args);
+  add_conversation_option(app, args);
   app.add_option("FILE", args.file, "The file to send (msgd reads it; a path relative to here is made absolute)")
       ->required()
       ->type_name("")

@@ -19,6 +19,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+}  // namespace
+
 std::string read_stdin_text(std::istream& in) {
   std::string text;
   char buffer[4096];
@@ -35,6 +37,8 @@ std::string read_stdin_text(std::istream& in) {
   }
   return text;
 }
+
+namespace {
 
 bool settled(std::string_view state) { return state == "delivered" || state == "read" || state == "failed"; }
 
@@ -67,11 +71,26 @@ CLI::Validator message_id_validator() {
 }  // namespace
 
 void add_peer_option(CLI::App& app, CommandArgs& args) {
-  options::add_name(app, "PEER", args.peer, "The other person's username");
+  app.add_option("PEER", args.peer, "The other person's username")
+      ->required()
+      ->type_name("")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            if (!value.empty() && value.front() == '@') return "names a group; this command takes a person's username";
+            return name_problem(value);
+          },
+          "", "name"));
+}
+
+void add_conversation_option(CLI::App& app, CommandArgs& args) {
+  app.add_option("PEER", args.peer, "The other person's username, or @GROUP (a group's name or id after '@')")
+      ->required()
+      ->type_name("")
+      ->check(CLI::Validator([](std::string& value) { return conversation_problem(value); }, "", "name"));
 }
 
 void add_send_options(CLI::App& app, CommandArgs& args) {
-  add_peer_option(app, args);
+  add_conversation_option(app, args);
   app.add_option("TEXT", args.text, "The message; '-' reads it from stdin (at most 64 KiB)")
       ->required()
       ->type_name("")
@@ -86,7 +105,10 @@ void add_send_options(CLI::App& app, CommandArgs& args) {
 ExitCode run_send(api::Client& client, Context& context) {
   const CommandArgs& args = context.args;
   const std::string text = args.text == "-" ? read_stdin_text(context.in) : args.text;
-  const nlohmann::json sent = client.call("send", {{"peer", args.peer}, {"text", text}});
+  // "@ops" is a group: msgd resolves the name (or id) with or without the '@'.
+  const bool to_group = is_group_reference(args.peer);
+  const nlohmann::json sent = to_group ? client.call("group_send", {{"group", args.peer}, {"text", text}})
+                                       : client.call("send", {{"peer", args.peer}, {"text", text}});
   const std::string id = string_member(sent, "id");
   std::string state = string_member(sent, "state");
   if (!args.wait) {
@@ -126,7 +148,7 @@ ExitCode run_send(api::Client& client, Context& context) {
 }
 
 void add_history_options(CLI::App& app, CommandArgs& args) {
-  add_peer_option(app, args);
+  add_conversation_option(app, args);
   app.add_option("--limit", args.limit, "At most N messages (default 50, at most 1000)")
       ->type_name("N")
       ->check(CLI::Range(1, 1000));
@@ -161,7 +183,7 @@ ExitCode run_read(api::Client& client, Context& context) {
 }
 
 void add_export_options(CLI::App& app, CommandArgs& args) {
-  add_peer_option(app, args);
+  add_conversation_option(app, args);
   app.add_option("--format", args.format, "txt (readable) or json")
       ->required()
       ->type_name("FORMAT")

@@ -80,6 +80,18 @@ std::string shown_file_name(const nlohmann::json& object, std::size_t columns) {
 // "short" id for events: the first 8 hex digits, as DeliveryChanged shows them.
 std::string short_id(const nlohmann::json& object) { return printable(string_member(object, "id").substr(0, 8)); }
 
+// A GroupChanged event: the group after the change and who made it. msgd
+// does not say what changed, so the line shows the result.
+std::string format_group_change(const nlohmann::json& d) {
+  const std::string by = printable(string_member(d, "by"));
+  const std::string status = string_member(d, "status");
+  const std::string label = group_label(d);
+  if (status == "removed")
+    return (by.empty() ? std::string("you were removed") : by + " removed you") + " from " + label;
+  if (status == "left") return "you left " + label;
+  return format_group_summary(d) + (by.empty() ? "" : " (changed by " + by + ")");
+}
+
 }  // namespace
 
 bool transfer_complete(std::string_view state) {
@@ -170,9 +182,10 @@ std::string format_messages(const nlohmann::json& messages, std::string_view sel
     std::string sender = printable(string_member(m, "sender"));
     const bool outgoing = direction == "out";
     if (sender.empty()) sender = outgoing ? me : peer;
+    const std::string group = message_group_label(m);
     Row row{"[" + format_timestamp(int_member(m, "sent_at"), TimeFormat::kDateMinute) + "]",
-            sender + " " + std::string(kArrow) + " " + (outgoing ? peer : me), message_text(m),
-            state_mark(direction, string_member(m, "state")), bool_member(m, "identity_warning")};
+            group.empty() ? sender + " " + std::string(kArrow) + " " + (outgoing ? peer : me) : sender + " in " + group,
+            message_text(m), state_mark(direction, string_member(m, "state")), bool_member(m, "identity_warning")};
     route_width = std::max(route_width, display_width(row.route));
     any_warning = any_warning || row.warning;
     rows.push_back(std::move(row));
@@ -190,6 +203,77 @@ std::string format_messages(const nlohmann::json& messages, std::string_view sel
            " = sent from a changed identity key you have not verified; compare safety numbers with "
            "`msgctl fingerprint PEER`.\n";
   }
+  return out;
+}
+
+std::string group_label(const nlohmann::json& group) {
+  const std::string name = string_member(group, "name");
+  if (!name.empty()) return "#" + printable(name);
+  const std::string id = string_member(group, "id");
+  return "#" + (id.empty() ? std::string("?") : printable(id.substr(0, 8)));
+}
+
+std::string message_group_label(const nlohmann::json& message) {
+  const std::string peer = string_member(message, "peer");
+  const auto it = message.is_object() ? message.find("group") : message.end();
+  const bool has_group = it != message.end() && it->is_object();
+  if (!has_group && (peer.empty() || peer.front() != '#')) return "";
+  nlohmann::json group = has_group ? *it : nlohmann::json::object();
+  if (string_member(group, "id").empty() && !peer.empty() && peer.front() == '#') group["id"] = peer.substr(1);
+  return group_label(group);
+}
+
+std::string format_group_list(const nlohmann::json& groups) {
+  if (!groups.is_array() || groups.empty())
+    return "no groups yet; create one with: msgctl group create NAME [USER...]\n";
+  std::vector<std::vector<std::string>> rows = {{"NAME", "MEMBERS", "ROLE", "STATUS", "ID"}};
+  for (const auto& g : groups) {
+    const std::string status = string_member(g, "status");
+    const auto members = g.is_object() ? g.find("members") : g.end();
+    const std::size_t count = members != g.end() && members->is_array() ? members->size() : 0;
+    rows.push_back({group_label(g).substr(1), std::to_string(count),
+                    status != "member"        ? "-"
+                    : bool_member(g, "admin") ? "admin"
+                                              : "member",
+                    printable(status), printable(string_member(g, "id"))});
+  }
+  return table(rows);
+}
+
+std::string format_group_members(const nlohmann::json& members) {
+  if (!members.is_array() || members.empty()) return "no members\n";
+  std::vector<std::vector<std::string>> rows = {{"USERNAME", "ROLE", "TRUST", ""}};
+  for (const auto& m : members) {
+    const std::string trust = string_member(m, "trust");
+    rows.push_back({printable(string_member(m, "username")), bool_member(m, "admin") ? "admin" : "member",
+                    printable(trust), trust == "untrusted" ? std::string(kWarning) + " identity changed" : ""});
+  }
+  return table(rows);
+}
+
+std::string format_group_summary(const nlohmann::json& group) {
+  std::string out = group_label(group) + " (id " + printable(string_member(group, "id")) + ")";
+  const auto members = group.is_object() ? group.find("members") : group.end();
+  if (members == group.end() || !members->is_array()) return out;
+  const auto admins = group.find("admins");
+  const auto is_admin = [&](const std::string& name) {
+    return admins != group.end() && admins->is_array() &&
+           std::any_of(admins->begin(), admins->end(), [&](const auto& a) { return a.is_string() && a == name; });
+  };
+  out += ": " + std::to_string(members->size()) + (members->size() == 1 ? " member" : " members");
+  std::string names;
+  std::size_t listed = 0;
+  for (const auto& m : *members) {
+    if (!m.is_string()) continue;
+    if (listed == kMaxListedMembers) {
+      names += ", and " + std::to_string(members->size() - listed) + " more";
+      break;
+    }
+    const std::string name = m.get<std::string>();
+    names += (listed == 0 ? "" : ", ") + printable(name) + (is_admin(name) ? " (admin)" : "");
+    ++listed;
+  }
+  if (!names.empty()) out += ": " + names;
   return out;
 }
 
@@ -260,7 +344,9 @@ std::string format_event(const api::EventMessage& event, std::time_t now) {
   if (event.name == "MessageReceived" && int_member(d, "received_at") > 0) when_ms = int_member(d, "received_at");
   const std::string stamp = "[" + format_timestamp(when_ms, TimeFormat::kTime) + "] ";
   if (event.name == "MessageReceived") {
-    const std::string head = stamp + printable(string_member(d, "sender")) + ": ";
+    const std::string group = message_group_label(d);
+    const std::string head =
+        stamp + printable(string_member(d, "sender")) + (group.empty() ? "" : " in " + group) + ": ";
     std::string line = head + indent_continuations(message_text(d), display_width(head));
     if (bool_member(d, "identity_warning")) {
       line += " " + std::string(kWarning) + " (from a changed, unverified identity key)";
@@ -298,6 +384,7 @@ std::string format_event(const api::EventMessage& event, std::time_t now) {
     if (!error.empty()) line += ": " + printable(error);
     return line;
   }
+  if (event.name == "GroupChanged") return stamp + format_group_change(d);
   if (event.name == "IdentityChanged") {
     const std::string peer = printable(string_member(d, "peer"));
     return stamp + std::string(kWarning) + " " + peer + "'s identity key changed (now " +

@@ -42,6 +42,24 @@ std::string format_files(const nlohmann::json& files, std::string_view when_empt
 // Whether a transfer in this state has all its bytes (uploaded, downloaded, saved).
 bool transfer_complete(std::string_view state);
 
+// "#ops": how a group shows beside messages, from a group object (its name,
+// else the first 8 hex digits of its id).
+std::string group_label(const nlohmann::json& group);
+// A group message's group label (from its "group" object, else from its peer
+// "#<id>"); "" for a message between two people.
+std::string message_group_label(const nlohmann::json& message);
+
+// `group list`: NAME, MEMBERS (a count), ROLE (admin or member; "-" once
+// left or removed), STATUS, ID.
+std::string format_group_list(const nlohmann::json& groups);
+// `group members`: USERNAME, ROLE (admin or member), TRUST, and a warning
+// for an identity key that changed and is not verified.
+std::string format_group_members(const nlohmann::json& members);
+// "#ops (id …): 3 members: alice (admin), bob, carol" for the group methods'
+// results; at most kMaxListedMembers names, then "and N more".
+inline constexpr std::size_t kMaxListedMembers = 20;
+std::string format_group_summary(const nlohmann::json& group);
+
 std::string format_status(const nlohmann::json& status);
 std::string format_contacts(const nlohmann::json& contacts);
 std::string format_online(const nlohmann::json& online);

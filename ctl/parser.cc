@@ -6,10 +6,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include "ctl/command_table.h"
 #include "ctl/text_checks.h"
 #include "lib/version/version.h"
+#include "lib/wire/username.h"
 
 namespace sotto::ctl {
 
@@ -49,6 +51,31 @@ std::string path_problem(const std::string& value) {
 
 std::string caption_problem(const std::string& value) { return value.empty() ? "" : text_problem(value); }
 
+void add_group(CLI::App& app, std::string& target) {
+  app.add_option("GROUP", target, "The group: its name or id, with or without a leading '@' (@ops)")
+      ->required()
+      ->type_name("")
+      ->check(CLI::Validator([](std::string& value) { return group_ref_problem(value); }, "", "group"));
+}
+
+std::string members_problem(const std::vector<std::string>& members) {
+  if (members.size() > kMaxMembersPerCall) {
+    return "at most " + std::to_string(kMaxMembersPerCall) + " users at a time (" + std::to_string(members.size()) +
+           " given)";
+  }
+  std::set<std::string> seen;
+  for (const std::string& member : members) {
+    if (const std::string problem = username_problem(member); !problem.empty()) {
+      return "USER '" + printable(member) + "': " + problem;
+    }
+    // Canonical names, so "Bob" and "bob" are the same user twice.
+    if (!seen.insert(wire::canonical_username(member).value()).second) {
+      return "USER '" + printable(member) + "' is given twice";
+    }
+  }
+  return "";
+}
+
 }  // namespace options
 
 namespace {
@@ -80,9 +107,15 @@ std::vector<std::string> reversed_arguments(const std::vector<std::string>& argv
 // validators run.
 std::string invocation_problem(const Invocation& invocation) {
   const CommandArgs& a = invocation.args;
-  for (const std::string* name : {&a.user, &a.peer}) {
-    if (!name->empty() && !name_problem(*name).empty()) return "'" + printable(*name) + "' " + name_problem(*name);
+  if (!a.user.empty() && !name_problem(a.user).empty()) return "'" + printable(a.user) + "' " + name_problem(a.user);
+  if (!a.peer.empty() && !conversation_problem(a.peer).empty()) {
+    return "'" + printable(a.peer) + "' " + conversation_problem(a.peer);
   }
+  if (!a.group.empty() && !group_ref_problem(a.group).empty()) return "GROUP " + group_ref_problem(a.group);
+  if (!a.group_name.empty() && !group_name_problem(a.group_name).empty()) {
+    return "NAME " + group_name_problem(a.group_name);
+  }
+  if (const std::string problem = options::members_problem(a.members); !problem.empty()) return problem;
   for (const std::string& peer : a.peers) {
     if (!name_problem(peer).empty()) return "PEER " + name_problem(peer);
   }
@@ -92,6 +125,11 @@ std::string invocation_problem(const Invocation& invocation) {
   if (!options::caption_problem(a.caption).empty()) return "--caption " + options::caption_problem(a.caption);
   if (!a.id.empty() && !options::id_problem(a.id).empty()) return "ID " + options::id_problem(a.id);
   const std::string_view name = invocation.command->name;
+  if (invocation.command->group == "group") {
+    if (name != "create" && name != "list" && a.group.empty()) return "GROUP is required";
+    if ((name == "create" || name == "rename") && a.group_name.empty()) return "NAME is required";
+    if ((name == "add" || name == "remove") && a.members.empty()) return "at least one USER is required";
+  }
   if (name == "send-file" && a.file.empty()) return "FILE is required";
   if ((name == "save" || name == "cancel") && a.id.empty()) return "ID is required";
   if (name == "save" && !a.output_file.empty() && !options::path_problem(a.output_file).empty()) {
@@ -105,10 +143,31 @@ std::string with_newline(std::string text) {
   return text;
 }
 
-// The first word that is in the place of a command but names none ("sendd"),
-// or "" when the command word is fine or absent. CLI11 would only say that a
-// sub-command is required.
-std::string unknown_command(const std::vector<std::string>& argv) {
+// Why the word after a group's name ("group frobnicate") names none of the
+// group's commands, or that there is none; "" when it names one.
+std::string group_command_problem(const std::vector<std::string>& argv, std::size_t group_at, std::string_view group) {
+  for (std::size_t i = group_at + 1; i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    if (arg == "--socket" || arg == "--timeout") {
+      ++i;
+      continue;
+    }
+    if (arg == "--") break;
+    if (arg.empty() || arg[0] == '-') continue;
+    if (find_command(group, arg) != nullptr) return "";
+    return "unknown command '" + std::string(group) + " " + printable(arg) + "'";
+  }
+  std::string names;
+  for (const CommandSpec& command : command_table()) {
+    if (command.group == group) names += (names.empty() ? "" : ", ") + std::string(command.name);
+  }
+  return "'" + std::string(group) + "' needs a command: " + names;
+}
+
+// Why the word in the place of a command names none ("sendd", "group
+// frobnicate"), or "" when the command word is fine or absent. CLI11 would
+// only say that a sub-command is required.
+std::string command_word_problem(const std::vector<std::string>& argv) {
   for (std::size_t i = 1; i < argv.size(); ++i) {
     const std::string& arg = argv[i];
     if (arg == "--socket" || arg == "--timeout") {
@@ -118,9 +177,11 @@ std::string unknown_command(const std::vector<std::string>& argv) {
     if (arg == "--") return "";
     if (arg.empty() || arg[0] == '-') continue;
     for (const CommandSpec& command : command_table()) {
-      if (arg == (command.group.empty() ? command.name : command.group)) return "";
+      if (arg == (command.group.empty() ? command.name : command.group)) {
+        return command.group.empty() ? "" : group_command_problem(argv, i, command.group);
+      }
     }
-    return arg;
+    return "unknown command '" + printable(arg) + "'";
   }
   return "";
 }
@@ -153,7 +214,7 @@ ParseResult parse_command_line(const std::vector<std::string>& argv) {
       if (!spec.group.empty()) {
         auto [it, added] = groups.try_emplace(spec.group, nullptr);
         if (added) {
-          it->second = app.add_subcommand(std::string(spec.group), "Relay commands (see 'msgctl relay --help')");
+          it->second = app.add_subcommand(std::string(spec.group), std::string(command_group_summary(spec.group)));
           it->second->require_subcommand(1);
         }
         parent = it->second;
@@ -173,8 +234,8 @@ ParseResult parse_command_line(const std::vector<std::string>& argv) {
     } catch (const CLI::CallForVersion& e) {
       return InfoRequest{std::string(e.what()) + "\n"};
     } catch (const CLI::ParseError& e) {
-      if (const std::string unknown = unknown_command(argv); !unknown.empty()) {
-        return ParseFailure{"unknown command '" + printable(unknown) + "'", json};
+      if (const std::string problem = command_word_problem(argv); !problem.empty()) {
+        return ParseFailure{problem, json};
       }
       return ParseFailure{printable(e.what()), json};
     }

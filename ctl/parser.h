@@ -46,6 +46,14 @@ std::string id_problem(const std::string& value);
 std::string path_problem(const std::string& value);
 // Why `value` cannot be a caption: "" is no caption; else as text_problem.
 std::string caption_problem(const std::string& value);
+// Adds a required positional GROUP that must pass group_ref_problem().
+void add_group(CLI::App& app, std::string& target);
+// The most users one group create, add or remove takes (issue 12): a longer
+// list is more likely a mistake (an unquoted glob, a pasted file) than a group.
+inline constexpr std::size_t kMaxMembersPerCall = 1000;
+// Why a list of users cannot go to a group method: too many, a name that is
+// no username (lib/wire/username.h), or one name twice; "" when it can.
+std::string members_problem(const std::vector<std::string>& members);
 }  // namespace options
 
 }  // namespace sotto::ctl

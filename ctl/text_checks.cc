@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <initializer_list>
 
+#include "lib/wire/username.h"
+
 namespace sotto::ctl {
 namespace {
 
@@ -43,6 +45,24 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i, char32_t* code_p
 bool is_control(char32_t c) { return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F); }
 
 bool is_bidi_control(char32_t c) { return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069); }
+
+// Unicode's Bidi_Control property: the embeddings, overrides and isolates
+// above plus the marks (ALM, LRM, RLM), which reorder text too.
+bool is_bidi_control_or_mark(char32_t c) { return is_bidi_control(c) || c == 0x061C || c == 0x200E || c == 0x200F; }
+
+// The space separators (Unicode Zs) a name could start or end with unseen.
+bool is_space(char32_t c) {
+  return c == ' ' || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F ||
+         c == 0x3000;
+}
+
+bool is_hex_id(std::string_view value) {
+  if (value.size() != 32) return false;
+  for (const char c : value) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+  }
+  return true;
+}
 
 struct CodeRange {
   char32_t first, last;
@@ -117,6 +137,48 @@ std::string name_problem(std::string_view value) {
   if (!is_valid_utf8(value)) return "is not valid UTF-8";
   if (has_control_character(value)) return "contains a control character";
   return "";
+}
+
+std::string group_name_problem(std::string_view value) {
+  if (value.empty()) return "must not be empty";
+  if (value.size() > kMaxGroupNameBytes) {
+    return "is too long (" + std::to_string(value.size()) + " bytes; at most " + std::to_string(kMaxGroupNameBytes) +
+           ")";
+  }
+  if (!is_valid_utf8(value)) return "is not valid UTF-8";
+  if (value.front() == '@' || value.front() == '#') return "must not start with '@' or '#'";
+  char32_t first = 0, last = 0;
+  for (std::size_t i = 0; i < value.size();) {
+    char32_t c = 0;
+    const std::size_t n = utf8_sequence(value, i, &c);
+    if (is_control(c) || c == 0x2028 || c == 0x2029) return "contains a control character";
+    if (is_bidi_control_or_mark(c)) return "contains a character that changes the direction of text";
+    if (i == 0) first = c;
+    last = c;
+    i += n;
+  }
+  if (is_space(first) || is_space(last)) return "must not start or end with a space";
+  return "";
+}
+
+std::string group_ref_problem(std::string_view value) {
+  std::string_view name = value;
+  if (!name.empty() && name.front() == '@') name.remove_prefix(1);
+  if (name.empty()) return "must name a group (its name or id, e.g. @ops)";
+  if (is_hex_id(name)) return "";
+  if (const std::string problem = group_name_problem(name); !problem.empty()) return "is not a group name: " + problem;
+  return "";
+}
+
+std::string username_problem(std::string_view value) {
+  if (value.size() > kMaxArgumentBytes) return "is too long";
+  const wire::UsernameResult name = wire::canonical_username(value);
+  return name ? "" : name.error();
+}
+
+std::string conversation_problem(std::string_view value) {
+  if (!value.empty() && value.front() == '@') return group_ref_problem(value);
+  return name_problem(value);
 }
 
 std::string text_problem(std::string_view value) {

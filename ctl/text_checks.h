@@ -21,6 +21,30 @@ bool has_control_character(std::string_view text);
 // the real rules; this rejects what can only be a mistake or an attack.
 std::string name_problem(std::string_view value);
 
+// Group names (issue 12): 1..kMaxGroupNameBytes bytes of printable UTF-8, not
+// starting with '@' (which names a group on the command line) or '#' (which
+// marks a group conversation in msgd's messages), no leading or trailing space.
+// "Printable" here also excludes the characters that reorder text (the
+// Unicode Bidi_Control set: U+061C, U+200E, U+200F, U+202A..U+202E,
+// U+2066..U+2069) and the line and paragraph separators U+2028/U+2029: a
+// group name is shown beside other people's names and must read as itself.
+inline constexpr std::size_t kMaxGroupNameBytes = 64;
+// Why `value` cannot be a group's name ("" when it can).
+std::string group_name_problem(std::string_view value);
+
+// Why `value` cannot name a group ("" when it can): the group's id (32 hex
+// digits) or its name, either with or without one leading '@'.
+std::string group_ref_problem(std::string_view value);
+
+// Why `value` cannot be a username (lib/wire/username.h's rules, which
+// relayd and msgd apply too); "" when it can. The reason never repeats the
+// value's bytes.
+std::string username_problem(std::string_view value);
+
+// Why `value` cannot be a conversation: "@GROUP" is checked as a group
+// (group_ref_problem), anything else as a peer (name_problem).
+std::string conversation_problem(std::string_view value);
+
 // Why `value` cannot be message text ("" when it can).
 std::string text_problem(std::string_view value);
 

@@ -303,6 +303,73 @@ TEST_F(CtlFormatting, WatchShowsFilesAndTransfers) {
   EXPECT_NO_THROW(format_event({"TransferProgress", json::array()}, now));
 }
 
+json group_message(std::string direction, std::string sender, json group, std::string text) {
+  json m =
+      message(direction, sender, "#00112233445566778899aabbccddeeff", text, direction == "out" ? "sent" : "unread");
+  if (!group.is_null()) m["group"] = std::move(group);
+  return m;
+}
+
+TEST_F(CtlFormatting, GroupMessagesShowTheSenderInTheGroup) {
+  const json ops = {{"id", "00112233445566778899aabbccddeeff"}, {"name", "ops"}};
+  const json messages =
+      json::array({group_message("in", "bob", ops, "deploy?"), group_message("out", "alice", ops, "yes"),
+                   message("in", "bob", "bob", "hi", "read")});
+  EXPECT_EQ(format_messages(messages, "alice", ""),
+            "[2026-11-24 12:03] bob in #ops:   deploy? (new)\n"
+            "[2026-11-24 12:03] alice in #ops: yes ✓\n"
+            "[2026-11-24 12:03] bob → alice:   hi\n");
+  // Without the group's name (an old msgd, a group not known yet): its id's first 8 hex digits.
+  EXPECT_EQ(message_group_label(group_message("in", "bob", nullptr, "x")), "#00112233");
+  EXPECT_EQ(message_group_label(group_message("in", "bob", {{"name", ""}}, "x")), "#00112233");
+  EXPECT_EQ(message_group_label(group_message("in", "bob", json::array(), "x")), "#00112233");
+  EXPECT_EQ(message_group_label(message("in", "bob", "bob", "x", "read")), "");
+  // A hostile group name cannot drive the terminal or reorder the line.
+  EXPECT_EQ(message_group_label(group_message("in", "bob", {{"name", "o\x1b[2Jps\xe2\x80\xae"}}, "x")),
+            "#o\\x1b[2Jps\\u202e");
+}
+
+TEST_F(CtlFormatting, WatchShowsGroupMessagesAndChanges) {
+  const std::time_t now = kNoonMs / 1000 + 60;
+  const json ops = {{"id", "00112233445566778899aabbccddeeff"}, {"name", "ops"}};
+  EXPECT_EQ(format_event({"MessageReceived", group_message("in", "bob", ops, "deploy?")}, now),
+            "[12:03:05] bob in #ops: deploy?");
+  json changed = {{"id", "00112233445566778899aabbccddeeff"},
+                  {"name", "ops"},
+                  {"epoch", 2},
+                  {"members", {"alice", "bob", "carol"}},
+                  {"admins", {"bob"}},
+                  {"status", "member"},
+                  {"admin", false},
+                  {"by", "bob"}};
+  EXPECT_EQ(format_event({"GroupChanged", changed}, now),
+            "[12:04:04] #ops (id 00112233445566778899aabbccddeeff): 3 members: alice, bob (admin), carol (changed "
+            "by bob)");
+  changed["status"] = "removed";
+  EXPECT_EQ(format_event({"GroupChanged", changed}, now), "[12:04:04] bob removed you from #ops");
+  changed["status"] = "left";
+  EXPECT_EQ(format_event({"GroupChanged", changed}, now), "[12:04:04] you left #ops");
+  EXPECT_NO_THROW(format_event({"GroupChanged", json::array()}, now));
+}
+
+TEST_F(CtlFormatting, LongGroupsListTheFirstMembersOnly) {
+  json members = json::array();
+  for (int i = 0; i < 25; ++i) members.push_back("user" + std::to_string(i));
+  const std::string summary =
+      format_group_summary({{"id", "00112233445566778899aabbccddeeff"}, {"name", "all"}, {"members", members}});
+  EXPECT_NE(summary.find(": 25 members: user0, user1,"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("user19, and 5 more"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("user20"), std::string::npos) << summary;
+}
+
+TEST_F(CtlFormatting, GroupTablesTolerateOddMembers) {
+  EXPECT_EQ(format_group_list(json::array()).rfind("no groups yet", 0), 0u);
+  EXPECT_EQ(format_group_members(json::object()), "no members\n");
+  EXPECT_NO_THROW(format_group_list(json::array({json::array(), 5, {{"members", "x"}}})));
+  EXPECT_NO_THROW(format_group_members(json::array({nullptr, {{"username", 3}}})));
+  EXPECT_NO_THROW(format_group_summary({{"members", {1, "bob"}}, {"admins", "bob"}}));
+}
+
 TEST_F(CtlFormatting, WatchEventsJson) {
   const api::EventMessage event{"DeliveryChanged", {{"id", "ab"}, {"peer", "bob"}, {"state", "read"}}};
   EXPECT_EQ(event_json_line(event), R"({"event":"DeliveryChanged","data":{"id":"ab","peer":"bob","state":"read"}})");

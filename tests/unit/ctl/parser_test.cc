@@ -61,6 +61,14 @@ TEST(CtlParser, EveryCommandInTheTableParses) {
       {{"trust", "bob"}, "trust"},
       {{"export", "bob", "--format", "txt"}, "export"},
       {{"relay", "forget"}, "forget"},
+      {{"broadcast", "hi all"}, "broadcast"},
+      {{"group", "create", "ops"}, "create"},
+      {{"group", "add", "@ops", "bob"}, "add"},
+      {{"group", "remove", "ops", "bob"}, "remove"},
+      {{"group", "leave", "@ops"}, "leave"},
+      {{"group", "list"}, "list"},
+      {{"group", "members", "@ops"}, "members"},
+      {{"group", "rename", "@ops", "ops team"}, "rename"},
   };
   EXPECT_EQ(cases.size(), command_table().size());
   for (const auto& [args, name] : cases) {
@@ -225,7 +233,7 @@ TEST(CtlParser, SaveRefusesOddOutputs) {
 }
 
 TEST(CtlParser, RelayNeedsASubCommand) {
-  expect_usage_error({"relay"});
+  EXPECT_EQ(expect_usage_error({"relay"}), "'relay' needs a command: forget");
   expect_usage_error({"relay", "remember"});
   expect_command({"relay", "forget", "--json"}, "forget");
 }
@@ -289,7 +297,14 @@ TEST(CtlParser, OneMegabyteArgumentsAreRefusedWithAMessage) {
                                              {"send-file", "bob", huge},
                                              {"send-file", "bob", "x", "--caption", huge},
                                              {"save", huge},
-                                             {"save", "0123456789abcdef0123456789abcdef", "--output", huge}}) {
+                                             {"save", "0123456789abcdef0123456789abcdef", "--output", huge},
+                                             {"group", "create", huge},
+                                             {"group", "create", "ops", "bob", huge},
+                                             {"group", "add", huge, "bob"},
+                                             {"group", "rename", "@ops", huge},
+                                             {"send", "@" + huge, "hi"},
+                                             {"broadcast", huge},
+                                             {"group", "create", std::string(10 << 20, 'x')}}) {
     const std::string message = expect_usage_error(args);
     EXPECT_NE(message.find("too long"), std::string::npos) << message;
     EXPECT_LT(message.size(), 200u);  // the argument is not echoed back
@@ -297,6 +312,138 @@ TEST(CtlParser, OneMegabyteArgumentsAreRefusedWithAMessage) {
   // The largest text msgd takes is fine.
   const std::string largest(64 * 1024, 'x');
   EXPECT_EQ(expect_command({"send", "bob", largest}, "send").args.text.size(), largest.size());
+}
+
+TEST(CtlParser, GroupCommandsTakeTheirArguments) {
+  Invocation i = expect_command({"group", "create", "ops", "bob", "Carol"}, "create");
+  EXPECT_EQ(i.command->group, "group");
+  EXPECT_EQ(i.args.group_name, "ops");
+  EXPECT_EQ(i.args.members, (std::vector<std::string>{"bob", "Carol"}));
+  EXPECT_TRUE(expect_command({"group", "create", "ops"}, "create").args.members.empty());
+  i = expect_command({"group", "add", "@ops", "bob", "carol", "--json"}, "add");
+  EXPECT_EQ(i.args.group, "@ops");
+  EXPECT_EQ(i.args.members, (std::vector<std::string>{"bob", "carol"}));
+  EXPECT_TRUE(i.global.json);
+  i = expect_command({"group", "rename", "0123456789abcdef0123456789ABCDEF", "Ops – night shift 🌙"}, "rename");
+  EXPECT_EQ(i.args.group, "0123456789abcdef0123456789ABCDEF");
+  EXPECT_EQ(i.args.group_name, "Ops – night shift 🌙");
+  EXPECT_FALSE(expect_command({"broadcast", "hi"}, "broadcast").args.online_only);
+  EXPECT_TRUE(expect_command({"broadcast", "hi", "--online"}, "broadcast").args.online_only);
+  EXPECT_EQ(expect_command({"broadcast", "-"}, "broadcast").args.text, "-");
+}
+
+TEST(CtlParser, GroupCommandsNeedTheirArguments) {
+  EXPECT_EQ(expect_usage_error({"group"}),
+            "'group' needs a command: create, add, remove, leave, list, members, rename");
+  EXPECT_EQ(expect_usage_error({"--json", "group", "--timeout", "3"}),
+            "'group' needs a command: create, add, remove, leave, list, members, rename");
+  EXPECT_NE(expect_usage_error({"group", "create"}).find("NAME"), std::string::npos);
+  EXPECT_NE(expect_usage_error({"group", "add", "@ops"}).find("USER"), std::string::npos);
+  EXPECT_NE(expect_usage_error({"group", "remove", "@ops"}).find("USER"), std::string::npos);
+  expect_usage_error({"group", "add"});
+  expect_usage_error({"group", "leave"});
+  expect_usage_error({"group", "members"});
+  expect_usage_error({"group", "rename", "@ops"});
+  expect_usage_error({"group", "list", "extra"});
+  expect_usage_error({"group", "leave", "@ops", "@dev"});
+  expect_usage_error({"broadcast"});
+  expect_usage_error({"broadcast", ""});
+}
+
+TEST(CtlParser, UnknownGroupCommandIsNamed) {
+  EXPECT_EQ(expect_usage_error({"group", "frobnicate", "@ops"}), "unknown command 'group frobnicate'");
+  EXPECT_EQ(expect_usage_error({"--json", "group", "--timeout", "3", "delete", "@ops"}),
+            "unknown command 'group delete'");
+  EXPECT_EQ(expect_usage_error({"relay", "remember"}), "unknown command 'relay remember'");
+  EXPECT_EQ(expect_usage_error({"groups", "list"}), "unknown command 'groups'");
+  // An escape in the unknown word is shown inert.
+  const std::string message = expect_usage_error({"group", "x\x1b[2J"});
+  EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
+}
+
+TEST(CtlParser, GroupNamesFollowTheRules) {
+  for (const std::string& good : std::vector<std::string>{"ops", "o", "Ops Team", "ops@night", "ops#2", "équipe",
+                                                          "運用", "🚀 launch", std::string(64, 'x')}) {
+    SCOPED_TRACE(good);
+    expect_command({"group", "create", good}, "create");
+    expect_command({"group", "rename", "@ops", good}, "rename");
+    expect_command({"group", "leave", "@" + good}, "leave");
+    expect_command({"group", "leave", good}, "leave");
+  }
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"", "empty"},
+      {std::string(65, 'x'), "too long"},
+      {std::string(22, 'x') + "🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀", "too long"},  // 66 bytes, 33 characters
+      {"@ops", "'@' or '#'"},
+      {"#ops", "'@' or '#'"},
+      {" ops", "space"},
+      {"ops ", "space"},
+      {"ops\xc2\xa0", "space"},  // a trailing no-break space
+      {"ops\nteam", "control"},
+      {"ops\tteam", "control"},
+      {"o\x1b[31mps", "control"},
+      {"ops\x7f", "control"},
+      {"ops\xc2\x9b", "control"},         // C1 CSI
+      {"ops\xe2\x80\xa8", "control"},     // U+2028 line separator
+      {"spo\xe2\x80\xae", "direction"},   // U+202E right-to-left override: "ops" shown backwards
+      {"ops\xe2\x81\xa6x", "direction"},  // U+2066 left-to-right isolate
+      {"ops\xe2\x80\x8f", "direction"},   // U+200F right-to-left mark
+      {"ops\xd8\x9c", "direction"},       // U+061C Arabic letter mark
+      {"\xc3\x28", "UTF-8"},
+      {"ops\xed\xa0\x80", "UTF-8"},  // a surrogate
+  };
+  for (const auto& [name, reason] : bad) {
+    SCOPED_TRACE(name);
+    EXPECT_NE(expect_usage_error({"group", "create", name}).find(reason), std::string::npos);
+    EXPECT_NE(expect_usage_error({"group", "rename", "@ops", name}).find(reason), std::string::npos);
+    if (!name.empty() && name[0] != '@') {
+      EXPECT_NE(expect_usage_error({"group", "members", "@" + name}).find(reason), std::string::npos);
+    }
+  }
+  // A group is referred to with one '@' at most.
+  expect_usage_error({"group", "leave", "@"});
+  expect_usage_error({"group", "leave", "@@ops"});
+  expect_usage_error({"group", "leave", "#0123456789abcdef0123456789abcdef"});
+}
+
+TEST(CtlParser, GroupMembersAreUsernamesAtMostAThousandOnce) {
+  for (const std::string bad : {"", "b ob", "bob!", "-bob", "bo\x1b[0mb",
+                                "b\xc3\xb6"
+                                "b",
+                                "a", "abcdefghijklmnopqrstuvwxyz0123456789"}) {
+    SCOPED_TRACE(bad);
+    expect_usage_error({"group", "create", "ops", "carol", bad});
+    expect_usage_error({"group", "add", "@ops", bad});
+    expect_usage_error({"group", "remove", "@ops", bad});
+  }
+  EXPECT_NE(expect_usage_error({"group", "add", "@ops", "bob", "carol", "Bob"}).find("twice"), std::string::npos);
+
+  std::vector<std::string> args = {"group", "add", "@ops"};
+  for (int n = 0; n < 1000; ++n) args.push_back("user" + std::to_string(n));
+  EXPECT_EQ(expect_command(args, "add").args.members.size(), 1000u);
+  args.push_back("user1000");
+  EXPECT_NE(expect_usage_error(args).find("at most 1000"), std::string::npos);
+  args[1] = "create";
+  args[2] = "ops";
+  EXPECT_NE(expect_usage_error(args).find("at most 1000"), std::string::npos);
+}
+
+TEST(CtlParser, AnAtSignMakesAPeerAGroup) {
+  for (const std::string command : {"send", "history", "read", "export", "send-file"}) {
+    SCOPED_TRACE(command);
+    std::vector<std::string> args = {command, "@ops"};
+    if (command == "send") args.push_back("hi");
+    if (command == "export") args.insert(args.end(), {"--format", "txt"});
+    if (command == "send-file") args.push_back("report.pdf");
+    EXPECT_EQ(expect_command(args, command).args.peer, "@ops");
+    args[1] = "@spo\xe2\x80\xae";
+    EXPECT_NE(expect_usage_error(args).find("direction"), std::string::npos);
+    args[1] = "@";
+    expect_usage_error(args);
+  }
+  // Safety numbers are between two people.
+  EXPECT_NE(expect_usage_error({"fingerprint", "@ops"}).find("group"), std::string::npos);
+  EXPECT_NE(expect_usage_error({"trust", "@ops"}).find("group"), std::string::npos);
 }
 
 TEST(CtlParser, HelpAndVersionAreInformationNotErrors) {
@@ -313,6 +460,15 @@ TEST(CtlParser, HelpAndVersionAreInformationNotErrors) {
   EXPECT_NE(std::get<InfoRequest>(parse({"send", "--help"})).text.find("--wait-timeout"), std::string::npos);
   EXPECT_NE(std::get<InfoRequest>(parse({"send-file", "--help"})).text.find("--caption"), std::string::npos);
   EXPECT_NE(std::get<InfoRequest>(parse({"save", "--help"})).text.find("--output"), std::string::npos);
+  EXPECT_NE(std::get<InfoRequest>(parse({"broadcast", "--help"})).text.find("--online"), std::string::npos);
+  const std::string group = std::get<InfoRequest>(parse({"group", "--help"})).text;
+  for (const std::string command : {"create", "add", "remove", "leave", "list", "members", "rename"}) {
+    EXPECT_NE(group.find(command), std::string::npos) << command;
+    ParseResult help = parse({"group", command, "--help"});
+    ASSERT_TRUE(std::holds_alternative<InfoRequest>(help)) << command;
+    EXPECT_NE(std::get<InfoRequest>(help).text.find("Usage"), std::string::npos) << command;
+  }
+  EXPECT_NE(std::get<InfoRequest>(parse({"group", "add", "--help"})).text.find("GROUP"), std::string::npos);
   ParseResult version = parse({"--version"});
   ASSERT_TRUE(std::holds_alternative<InfoRequest>(version));
   EXPECT_EQ(std::get<InfoRequest>(version).text.rfind("msgctl ", 0), 0u);
