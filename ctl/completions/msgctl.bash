@@ -12,7 +12,7 @@ _msgctl() {
     cword=$COMP_CWORD
   fi
 
-  local commands="register login logout status send send-file history inbox read files save cancel watch online contacts fingerprint trust export relay"
+  local commands="register login logout status send send-file history inbox read files save cancel watch online contacts fingerprint trust export broadcast group relay"
   local global_opts="--json --socket --bus --timeout --version --help"
 
   case "$prev" in
@@ -40,7 +40,7 @@ _msgctl() {
         if [[ -z "$command" ]]; then
           command="${words[i]}"
           i_command=$i
-        elif [[ "$command" == relay && -z "$subcommand" ]]; then
+        elif [[ ("$command" == relay || "$command" == group) && -z "$subcommand" ]]; then
           subcommand="${words[i]}"
         fi
         ;;
@@ -82,6 +82,13 @@ _msgctl() {
     save) opts="--output" ;;
     history) opts="--limit --before" ;;
     export) opts="--format --output --force" ;;
+    broadcast) opts="--online" ;;
+    group)
+      if [[ -z "$subcommand" && "$cur" != -* ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "create add remove leave list members rename" -- "$cur")
+        return
+      fi
+      ;;
     relay)
       if [[ -z "$subcommand" && "$cur" != -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W "forget" -- "$cur")

@@ -39,7 +39,16 @@ void check_invocation(const Invocation& i) {
   const std::string_view name = i.command->name;
   const bool takes_peer = name == "send" || name == "send-file" || name == "history" || name == "read" ||
                           name == "fingerprint" || name == "trust" || name == "export";
-  if (takes_peer) check(name_problem(a.peer).empty());
+  if (takes_peer) check(conversation_problem(a.peer).empty());
+  if (name == "fingerprint" || name == "trust") check(a.peer.front() != '@');
+  if (i.command->group == "group") {
+    if (name != "create" && name != "list") check(group_ref_problem(a.group).empty() && !a.group.empty());
+    if (name == "create" || name == "rename") check(group_name_problem(a.group_name).empty());
+    if (name == "add" || name == "remove") check(!a.members.empty());
+  }
+  check(a.members.size() <= options::kMaxMembersPerCall);
+  for (const std::string& member : a.members) check(username_problem(member).empty());
+  if (name == "broadcast") check(a.text == "-" || text_problem(a.text).empty());
   if (name == "register" || name == "login") check(name_problem(a.user).empty());
   if (!a.invite.empty()) check(name_problem(a.invite).empty());
   for (const std::string& peer : a.peers) check(name_problem(peer).empty());
