@@ -41,9 +41,27 @@ class MessengerWatch::Proxy final : public sdbus::ProxyInterfaces<org::sotto::Me
   // transfer's progress is msgctl's and msg-tui's to show.
   void onTransferProgress(const std::map<std::string, sdbus::Variant>&) override {}
   void onFileReceived(const std::map<std::string, sdbus::Variant>&) override {}
+  // Group messages pop up through MessageReceived; a change of membership
+  // is shown where the group is (msgctl watch, msg-tui).
+  void onGroupChanged(const std::map<std::string, sdbus::Variant>&) override {}
 
   std::function<void(const std::map<std::string, sdbus::Variant>&)> on_message_;
 };
+
+namespace {
+
+// A group conversation's peer is "#" and the group's id, 32 lower-case hex
+// digits; the id without the "#", or nullopt for anything else.
+std::optional<std::string> group_id_of(const std::string& peer) {
+  if (peer.size() != 33 || peer[0] != '#') return std::nullopt;
+  for (std::size_t i = 1; i < peer.size(); ++i) {
+    const char c = peer[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+  }
+  return peer.substr(1);
+}
+
+}  // namespace
 
 std::optional<IncomingMessage> incoming_message_from(const std::map<std::string, sdbus::Variant>& data) {
   nlohmann::json message;
@@ -64,15 +82,31 @@ std::optional<IncomingMessage> incoming_message_from(const std::map<std::string,
   const bool is_file = text_field("kind") == "file";
   // A file message's text is its caption, which msgd may leave out when empty.
   if (!peer || (!text && !is_file)) return std::nullopt;
-  // The peer becomes a popup's title, a log field and an argument of
-  // reply_command: only a valid username gets that far.
-  const wire::UsernameResult canonical = wire::canonical_username(*peer);
-  if (!canonical) return std::nullopt;
   IncomingMessage out;
-  out.peer = canonical.value();
+  // The peer becomes a popup's title, a log field and an argument of
+  // reply_command: only a valid username, or a group's id, gets that far.
+  if (const std::optional<std::string> group_id = group_id_of(*peer)) {
+    // A group conversation is "@<id>" for MarkRead, GroupSend and msgctl alike.
+    out.peer = "@" + *group_id;
+    // Someone wrote it: a group message without a valid sender is malformed.
+    const wire::UsernameResult sender = wire::canonical_username(text_field("sender").value_or(""));
+    if (!sender) return std::nullopt;
+    out.sender = sender.value();
+    std::string name;
+    const auto group = message.find("group");
+    if (group != message.end() && group->is_object()) {
+      const auto it = group->find("name");
+      if (it != group->end() && it->is_string()) name = it->get<std::string>();
+    }
+    out.group = "#" + (name.empty() ? group_id->substr(0, 8) : name);
+  } else {
+    const wire::UsernameResult canonical = wire::canonical_username(*peer);
+    if (!canonical) return std::nullopt;
+    out.peer = canonical.value();
+    const wire::UsernameResult sender = wire::canonical_username(text_field("sender").value_or(out.peer));
+    out.sender = sender ? sender.value() : out.peer;
+  }
   out.id = text_field("id").value_or("");
-  const wire::UsernameResult sender = wire::canonical_username(text_field("sender").value_or(out.peer));
-  out.sender = sender ? sender.value() : out.peer;
   out.text = text.value_or("");
   if (is_file) {
     FileSummary file;
@@ -246,7 +280,9 @@ void MessengerWatch::send(const std::string& peer, const std::string& text) {
     log_warning("reply_failed", {{"peer", peer}, {"error", "the reply is not UTF-8 text"}});
     return;
   }
-  call_and_log(proxy_->proxy(), "Send", peer, "reply_sent", "reply_failed", peer, checked);
+  // "@<id>" is a group conversation (incoming_message_from): msgd resolves it.
+  const char* method = !peer.empty() && peer.front() == '@' ? "GroupSend" : "Send";
+  call_and_log(proxy_->proxy(), method, peer, "reply_sent", "reply_failed", peer, checked);
 }
 
 }  // namespace sotto::notify

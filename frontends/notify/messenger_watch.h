@@ -68,7 +68,9 @@ class MessengerWatch final : public MessengerCommands {
 
 // The fields of a MessageReceived signal's data (a message object,
 // docs/local-api.md) a popup needs; nullopt for an outgoing message or one
-// that lacks them or names an invalid peer (logged, never shown).
+// that lacks them or names an invalid peer (logged, never shown). A group
+// message (peer "#<id>") becomes peer "@<id>", its sender, and group "#ops"
+// (the first 8 hex digits of the id when msgd sent no name).
 std::optional<IncomingMessage> incoming_message_from(const std::map<std::string, sdbus::Variant>& data);
 
 }  // namespace sotto::notify

@@ -24,10 +24,11 @@ struct FileSummary {
 // A message msgd reported (MessageReceived), as far as a popup needs it.
 struct IncomingMessage {
   std::string id;
-  std::string peer;                                // the conversation (MarkRead and Send take it)
-  std::string sender;                              // who wrote it
-  std::string text;                                // the text; a file's caption ("" for none)
+  std::string peer;    // the conversation (MarkRead and Send take it): "@<group id>" in a group
+  std::string sender;  // who wrote it
+  std::string text;    // the text; a file's caption ("" for none)
   std::optional<FileSummary> file = std::nullopt;  // set for a file message (kind "file")
+  std::string group = {};                          // a group message's group as shown, "#ops" ("" otherwise)
 };
 
 // One call of org.freedesktop.Notifications.Notify, minus what never changes.

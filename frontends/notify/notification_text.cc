@@ -92,14 +92,16 @@ std::string clean_text(std::string_view text, std::size_t max_bytes) {
 std::string format_file_size(std::int64_t bytes) { return bytes < 0 ? std::string() : api::size_text(bytes); }
 
 NotificationText compose_text(std::string_view sender, std::string_view latest_text, int count, bool privacy,
-                              bool body_markup, const std::optional<FileSummary>& file) {
+                              bool body_markup, const std::optional<FileSummary>& file, std::string_view group) {
   if (privacy) return NotificationText{std::string(kPrivateSummary), ""};
   NotificationText text;
-  text.summary = one_line(clean_text(sender, kMaxSummaryBytes));
+  const std::string who = one_line(clean_text(sender, kMaxSummaryBytes));
+  text.summary = who;
+  if (!group.empty()) text.summary += " in " + one_line(clean_text(group, kMaxGroupLabelBytes));
   std::string body = clean_text(latest_text, kMaxBodyTextBytes);
   if (file) {
     const std::string name = one_line(clean_text(file->name, kMaxFileNameBytes));
-    std::string line = text.summary + " sent " + (name.empty() ? std::string("a file") : name);
+    std::string line = who + " sent " + (name.empty() ? std::string("a file") : name);
     if (const std::string size = format_file_size(file->size); !size.empty()) line += " (" + size + ")";
     body = body.empty() ? line : line + "\n" + body;
   }

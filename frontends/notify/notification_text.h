@@ -18,6 +18,8 @@ inline constexpr std::size_t kMaxBodyTextBytes = 1000;
 // Usernames are at most 32 characters (lib/wire/username.h); a longer summary
 // would only be a hostile one.
 inline constexpr std::size_t kMaxSummaryBytes = 64;
+// Group names are at most 64 bytes (issue 12); "#" and the name, cut beyond.
+inline constexpr std::size_t kMaxGroupLabelBytes = 1 + 64;
 // A file name longer than this (Linux allows 255 bytes) is a hostile one.
 inline constexpr std::size_t kMaxFileNameBytes = 255;
 // The whole summary in privacy mode.
@@ -56,7 +58,10 @@ struct NotificationText {
 // For a file message (`file` set) the body's first line is "alice sent
 // report.pdf (2.1 MB)" (the name cleaned and on one line), and latest_text,
 // the caption, follows on the next line when there is one.
+// In a group (`group` is its label, "#ops") the summary is "alice in #ops",
+// the label cleaned, on one line and cut to kMaxGroupLabelBytes.
 NotificationText compose_text(std::string_view sender, std::string_view latest_text, int count, bool privacy,
-                              bool body_markup, const std::optional<FileSummary>& file = std::nullopt);
+                              bool body_markup, const std::optional<FileSummary>& file = std::nullopt,
+                              std::string_view group = {});
 
 }  // namespace sotto::notify

@@ -42,6 +42,7 @@ void Notifier::on_message(const IncomingMessage& message) {
   if (created) popup.generation = next_generation_++;
   ++popup.count;
   popup.sender = message.sender.empty() ? message.peer : message.sender;
+  popup.group = message.group;
   popup.latest_text = config_.privacy ? std::string() : message.text;
   popup.latest_file = config_.privacy ? std::nullopt : message.file;
   if (popup.in_flight) {
@@ -54,7 +55,7 @@ void Notifier::on_message(const IncomingMessage& message) {
 
 NotificationRequest Notifier::request_for(const Popup& popup) const {
   const NotificationText text = compose_text(popup.sender, popup.latest_text, popup.count, config_.privacy,
-                                             sink_.has_capability("body-markup"), popup.latest_file);
+                                             sink_.has_capability("body-markup"), popup.latest_file, popup.group);
   NotificationRequest request;
   request.replaces_id = popup.id;
   request.app_name = kAppName;

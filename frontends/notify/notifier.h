@@ -64,6 +64,7 @@ class Notifier final : public NotificationEvents {
     std::uint32_t id = 0;
     int count = 0;
     std::string sender;
+    std::string group;                       // "#ops" for a group conversation
     std::string latest_text;                 // empty in privacy mode: what is not shown is not kept
     std::optional<FileSummary> latest_file;  // the latest message is a file (never kept in privacy mode)
     bool in_flight = false;                  // a Notify is unanswered

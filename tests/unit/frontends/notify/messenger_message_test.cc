@@ -67,6 +67,48 @@ Data file_message(const std::string& name, std::int64_t size, std::optional<std:
   return d;
 }
 
+Data group_message(const std::string& sender, const std::string& text) {
+  Data d = message("#00112233445566778899aabbccddeeff", text);
+  d["sender"] = sdbus::Variant(sender);
+  d["group"] = sdbus::Variant(
+      std::map<std::string, sdbus::Variant>{{"id", sdbus::Variant(std::string("00112233445566778899aabbccddeeff"))},
+                                            {"name", sdbus::Variant(std::string("ops"))}});
+  return d;
+}
+
+TEST(IncomingMessageFrom, AGroupMessageIsTheGroupsConversation) {
+  const auto m = incoming_message_from(group_message("Alice", "deploy?"));
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->peer, "@00112233445566778899aabbccddeeff");
+  EXPECT_EQ(m->sender, "alice");
+  EXPECT_EQ(m->group, "#ops");
+  EXPECT_EQ(m->text, "deploy?");
+  EXPECT_EQ(incoming_message_from(message("bob", "x"))->group, "");
+}
+
+TEST(IncomingMessageFrom, AGroupWithoutANameShowsItsIdsStart) {
+  Data d = group_message("alice", "x");
+  d.erase("group");
+  const auto m = incoming_message_from(d);
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->group, "#00112233");
+}
+
+TEST(IncomingMessageFrom, RefusesOddGroupPeersAndSenders) {
+  for (const std::string peer : {"#0011", "#00112233445566778899AABBCCDDEEFF", "#00112233445566778899aabbccddeefg",
+                                 "#00112233445566778899aabbccddeeff0", "@00112233445566778899aabbccddeeff"}) {
+    SCOPED_TRACE(peer);
+    Data d = group_message("alice", "x");
+    d["peer"] = sdbus::Variant(peer);
+    EXPECT_FALSE(incoming_message_from(d).has_value());
+  }
+  // In a group the sender is the only name shown: it must be a username.
+  EXPECT_FALSE(incoming_message_from(group_message("-rf", "x")).has_value());
+  Data no_sender = group_message("alice", "x");
+  no_sender.erase("sender");
+  EXPECT_FALSE(incoming_message_from(no_sender).has_value());
+}
+
 TEST(IncomingMessageFrom, ReadsAFileMessage) {
   auto m = incoming_message_from(file_message("report.pdf", 2'100'000, "Q3"));
   ASSERT_TRUE(m.has_value());

@@ -111,6 +111,25 @@ TEST(ComposeText, LongTextIsCutBeforeEscaping) {
   EXPECT_EQ(t.body.substr(0, 8), "&lt;&lt;");
 }
 
+TEST(ComposeText, AGroupMessageSaysWhoWroteInWhichGroup) {
+  const NotificationText t = compose_text("alice", "deploy at 5?", 1, false, true, std::nullopt, "#ops");
+  EXPECT_EQ(t, (NotificationText{"alice in #ops", "deploy at 5?"}));
+  EXPECT_EQ(compose_text("alice", "", 1, false, false, FileSummary{"plan.pdf", 1000}, "#ops"),
+            (NotificationText{"alice in #ops", "alice sent plan.pdf (1.0 kB)"}));
+  // Privacy mode names neither the group nor the sender.
+  EXPECT_EQ(compose_text("alice", "x", 2, true, true, std::nullopt, "#ops"), (NotificationText{"New message", ""}));
+}
+
+TEST(ComposeText, HostileGroupNamesStayOneShortInertLine) {
+  const NotificationText t =
+      compose_text("alice", "hi", 1, false, true, std::nullopt, "#o\nps\x1b[2J\xe2\x80\xae" + std::string(500, 'g'));
+  EXPECT_EQ(t.summary.find('\n'), std::string::npos);
+  EXPECT_EQ(t.summary.find('\x1b'), std::string::npos);
+  EXPECT_EQ(t.summary.find("\xe2\x80\xae"), std::string::npos);
+  EXPECT_EQ(t.summary.rfind("alice in #o ps [2J", 0), 0u) << t.summary;
+  EXPECT_LE(t.summary.size(), std::string("alice in ").size() + kMaxGroupLabelBytes);
+}
+
 TEST(FormatFileSize, PowersOfAThousandLikeMsgctl) {
   EXPECT_EQ(format_file_size(0), "0 B");
   EXPECT_EQ(format_file_size(999), "999 B");

@@ -292,6 +292,44 @@ TEST_F(NotifierTest, ReplyActionWithoutACommandDoesNothing) {
   EXPECT_THAT(launcher_.launched_, IsEmpty());
 }
 
+IncomingMessage in_group(const std::string& sender, const std::string& text) {
+  IncomingMessage m = from("@00112233445566778899aabbccddeeff", text);
+  m.sender = sender;
+  m.group = "#ops";
+  return m;
+}
+
+TEST_F(NotifierTest, AGroupHasOnePopupSayingWhoWroteLast) {
+  sink_.capabilities_.insert("inline-reply");
+  notifier().on_message(in_group("alice", "deploy?"));
+  ASSERT_EQ(sink_.requests_.size(), 1u);
+  EXPECT_EQ(sink_.requests_[0].summary, "alice in #ops");
+  EXPECT_EQ(sink_.requests_[0].body, "deploy?");
+  const std::uint32_t id = sink_.answer();
+  notifier().on_message(in_group("bob", "at 5"));
+  EXPECT_EQ(sink_.requests_.back().replaces_id, id);
+  EXPECT_EQ(sink_.requests_.back().summary, "bob in #ops");
+  EXPECT_EQ(sink_.requests_.back().body, "at 5\n(2 new messages)");
+  // A message from alice alone is another conversation, another popup.
+  notifier().on_message(from("alice", "psst"));
+  EXPECT_EQ(sink_.requests_.back().replaces_id, 0u);
+  EXPECT_EQ(sink_.requests_.back().summary, "alice");
+  // The reply goes to the group, and the group is marked read.
+  sink_.answer();
+  notifier().on_replied(id, "ok");
+  EXPECT_THAT(messenger_.sent_,
+              ElementsAre(std::make_pair(std::string("@00112233445566778899aabbccddeeff"), std::string("ok"))));
+  EXPECT_THAT(messenger_.marked_, ElementsAre("@00112233445566778899aabbccddeeff"));
+}
+
+TEST_F(NotifierTest, AMutedSenderIsMutedInGroupsToo) {
+  config_.muted = {"mallory"};
+  notifier().on_message(in_group("mallory", "spam"));
+  EXPECT_THAT(sink_.requests_, IsEmpty());
+  notifier().on_message(in_group("alice", "hi"));
+  EXPECT_EQ(sink_.requests_.size(), 1u);
+}
+
 TEST(ReplyArgv, SubstitutesOnlyThePlaceholder) {
   EXPECT_THAT(Notifier::reply_argv({"a", "{peer}", "{pee}", "{{peer}}", ""}, "bob"),
               ElementsAre("a", "bob", "{pee}", "{bob}", ""));
