@@ -40,6 +40,7 @@ MessageData message_from_json(const json& object) {
   m.state = string_of(object, "state");
   m.identity_warning = bool_of(object, "identity_warning");
   m.is_file = string_of(object, "kind") == "file";
+  if (object.is_object() && object.contains("group")) m.group_name = string_of(object["group"], "name");
   if (m.is_file && object.contains("file")) {
     const json& file = object["file"];
     m.file_name = string_of(file, "name");
@@ -47,6 +48,11 @@ MessageData message_from_json(const json& object) {
       m.file_size = int_of(file, "size");
   }
   return m;
+}
+
+std::string api_peer(const std::string& peer) {
+  if (!peer.empty() && peer.front() == '#') return "@" + peer.substr(1);
+  return peer;
 }
 
 std::vector<MessageData> messages_from_json(const json& list) {

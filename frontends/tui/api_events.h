@@ -20,6 +20,11 @@ std::vector<std::pair<std::string, bool>> presence_from_json(const nlohmann::jso
 DaemonUp daemon_up_from_status(const nlohmann::json& status, std::string via);
 FingerprintReady fingerprint_from_json(const std::string& peer, const nlohmann::json& object);
 
+// The peer msgd's methods take for a conversation: a group's "#<id>" (how
+// messages name it) becomes "@<id>" (how history, mark_read and export take
+// it); a username stays as it is.
+std::string api_peer(const std::string& peer);
+
 // An event msgd pushed (MessageReceived, DeliveryChanged, ConnectionChanged,
 // IdentityChanged); nullopt for one msg-tui does not show.
 std::optional<Event> event_from_api(const api::EventMessage& event);

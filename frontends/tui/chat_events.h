@@ -30,6 +30,8 @@ struct MessageData {
   bool is_file = false;
   std::string file_name;
   std::int64_t file_size = -1;  // -1: msgd did not say
+  // A group message (peer "#<group id>"): the group's name, "" when msgd did not say.
+  std::string group_name;
 };
 
 struct ContactData {

@@ -18,6 +18,11 @@ constexpr std::size_t kMaxEarlyStates = 256;
 constexpr int kWheelRows = 3;
 constexpr std::size_t kMaxSearchResults = 500;
 
+// A group's name comes with each of its messages; the latest one wins (a rename).
+void remember_group(Conversation& conv, const MessageData& m) {
+  if (!m.group_name.empty() && is_group_peer(conv.peer)) conv.group_name = m.group_name;
+}
+
 ShownMessage shown(const MessageData& m) {
   ShownMessage s;
   s.id = m.id;
@@ -86,6 +91,14 @@ const Conversation* ChatModel::open_conversation() const {
   return it == conversations_.end() ? nullptr : &it->second;
 }
 
+bool is_group_peer(std::string_view peer) { return !peer.empty() && peer.front() == '#'; }
+
+std::string conversation_label(const Conversation& conversation) {
+  if (!is_group_peer(conversation.peer)) return conversation.peer;
+  if (!conversation.group_name.empty()) return "#" + conversation.group_name;
+  return conversation.peer.substr(0, 9);
+}
+
 Conversation& ChatModel::conversation(const std::string& peer) {
   auto [it, inserted] = conversations_.try_emplace(peer);
   if (inserted) it->second.peer = peer;
@@ -140,7 +153,9 @@ std::vector<Action> ChatModel::apply(const Event& event) {
         } else if constexpr (std::is_same_v<T, InboxLoaded>) {
           for (auto& [peer, c] : conversations_) c.unread = 0;
           for (const auto& m : e.unread) {
-            if (m.peer != open_peer_) ++conversation(m.peer).unread;
+            Conversation& conv = conversation(m.peer);
+            remember_group(conv, m);
+            if (m.peer != open_peer_) ++conv.unread;
           }
           return {};
         } else if constexpr (std::is_same_v<T, PresenceLoaded>) {
@@ -253,6 +268,7 @@ std::vector<Action> ChatModel::on_daemon_up(const DaemonUp& up) {
 
 std::vector<Action> ChatModel::on_message(const MessageData& message) {
   Conversation& conv = conversation(message.peer);
+  remember_group(conv, message);
   for (const auto& m : conv.messages) {
     if (!message.id.empty() && m.id == message.id) return {};  // already shown
   }
@@ -276,7 +292,10 @@ std::vector<Action> ChatModel::on_history(const HistoryLoaded& history) {
   Conversation& conv = conversation(history.peer);
   std::vector<ShownMessage> fresh;
   fresh.reserve(history.messages.size() + conv.messages.size());
-  for (const auto& m : history.messages) fresh.push_back(shown(m));
+  for (const auto& m : history.messages) {
+    remember_group(conv, m);
+    fresh.push_back(shown(m));
+  }
   if (history.older) {
     conv.loading_older = false;
     // Keep what is shown; the page goes before it, without repeats.

@@ -28,7 +28,8 @@ struct ShownMessage {
 };
 
 struct Conversation {
-  std::string peer;
+  std::string peer;                    // msgd's peer: a username, or "#<group id>" for a group
+  std::string group_name;              // a group's name as its messages last gave it ("" when unknown)
   std::vector<ShownMessage> messages;  // oldest first
   int unread = 0;
   std::optional<bool> online;  // nullopt: not known yet
@@ -38,6 +39,12 @@ struct Conversation {
   bool more_before = false;  // the last page was full: older messages may exist
   bool loading_older = false;
 };
+
+// Whether msgd's peer names a group conversation ("#<group id>").
+bool is_group_peer(std::string_view peer);
+// How a conversation is named on screen: the peer, or "#ops" for a group
+// ("#" and its id's first 8 hex digits while its name is unknown).
+std::string conversation_label(const Conversation& conversation);
 
 // Text shown instead of the conversation (help, a safety number, search
 // results) until Escape. Lines are raw and made safe when laid out.

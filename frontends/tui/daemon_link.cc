@@ -242,12 +242,15 @@ void DaemonLink::execute(const Action& action) {
             }
             post(PresenceLoaded{presence_from_json(c.call("online", json::object()))});
           } else if constexpr (std::is_same_v<T, LoadHistory>) {
-            json params{{"peer", a.peer}, {"limit", static_cast<std::int64_t>(a.limit)}};
+            json params{{"peer", api_peer(a.peer)}, {"limit", static_cast<std::int64_t>(a.limit)}};
             if (!a.before.empty()) params["before"] = a.before;
             post(HistoryLoaded{a.peer, messages_from_json(c.call("history", params)), !a.before.empty(), a.limit});
           } else if constexpr (std::is_same_v<T, SendText>) {
             try {
-              const json r = c.call("send", {{"peer", a.peer}, {"text", a.text}});
+              // A group conversation's text goes to every member (one ciphertext, fanned out by the relay).
+              const json r = !a.peer.empty() && a.peer.front() == '#'
+                                 ? c.call("group_send", {{"group", a.peer.substr(1)}, {"text", a.text}})
+                                 : c.call("send", {{"peer", a.peer}, {"text", a.text}});
               post(SendFinished{a.local_id, a.peer, {}, r.value("id", std::string()), r.value("state", "queued"), {}});
             } catch (const api::ApiError& e) {
               post(SendFinished{a.local_id, a.peer, a.text, std::nullopt, {}, describe(e)});
@@ -257,7 +260,7 @@ void DaemonLink::execute(const Action& action) {
             }
           } else if constexpr (std::is_same_v<T, MarkRead>) {
             try {
-              c.call("mark_read", {{"peer", a.peer}});
+              c.call("mark_read", {{"peer", api_peer(a.peer)}});
             } catch (const api::ApiError&) {
               // Nothing to mark (a peer we only opened): not worth a notice.
             }
@@ -270,7 +273,7 @@ void DaemonLink::execute(const Action& action) {
             std::vector<MessageData> all;
             std::string before;
             for (int page = 0; page < kMaxSearchPages; ++page) {
-              json params{{"peer", a.peer}, {"limit", kSearchPage}};
+              json params{{"peer", api_peer(a.peer)}, {"limit", kSearchPage}};
               if (!before.empty()) params["before"] = before;
               std::vector<MessageData> got = messages_from_json(c.call("history", params));
               const bool full = static_cast<std::int64_t>(got.size()) >= kSearchPage;
@@ -280,7 +283,7 @@ void DaemonLink::execute(const Action& action) {
             }
             post(SearchReady{a.peer, a.query, std::move(all)});
           } else if constexpr (std::is_same_v<T, Export>) {
-            const json r = c.call("export", {{"peer", a.peer}, {"format", "json"}});
+            const json r = c.call("export", {{"peer", api_peer(a.peer)}, {"format", "json"}});
             const std::string content = r.value("content", std::string());
             try {
               post(ExportDone{a.peer, a.path, write_new_file(a.path, content)});

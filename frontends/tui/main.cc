@@ -62,6 +62,11 @@ std::vector<tui::DaemonTransport> transports(const std::string& socket, bool bus
   return out;
 }
 
+// "@" and a group's id (32 lower-case hex digits).
+bool is_group_id_argument(const std::string& peer) {
+  return peer.size() == 33 && peer.front() == '@' && peer.find_first_not_of("0123456789abcdef", 1) == std::string::npos;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,7 +96,11 @@ int main(int argc, char** argv) {
     std::cerr << "msg-tui: --socket and --bus exclude each other\n";
     return 2;
   }
-  if (!peer.empty()) {
+  if (is_group_id_argument(peer)) {
+    // msg-notify's reply_command passes a group as "@<id>"; msgd's messages
+    // call its conversation "#<id>".
+    peer = "#" + peer.substr(1);
+  } else if (!peer.empty()) {
     const auto name = sotto::wire::canonical_username(peer);
     if (!name) {
       std::cerr << "msg-tui: --peer: " << name.error() << "\n";

@@ -103,7 +103,7 @@ std::vector<Row> panel_rows(const Panel& panel, int width) {
 }
 
 std::string header_text(const ChatModel& model, const Conversation& conv, RowStyle& style) {
-  std::string text = conv.peer;
+  std::string text = conversation_label(conv);
   if (conv.online) text += *conv.online ? " \u00B7 online" : " \u00B7 offline";
   if (conv.identity_warning) {
     style = RowStyle::kWarning;
@@ -127,7 +127,7 @@ std::vector<Row> sidebar_rows(const ChatModel& model, int width, int rows) {
   for (std::size_t i = first; i < list.size() && static_cast<int>(out.size()) < rows; ++i) {
     const Conversation& c = *list[i];
     std::string text = !c.online ? " " : (*c.online ? "\u25CF" : "\u25CB");  // ● ○
-    text += " " + c.peer;
+    text += " " + conversation_label(c);
     if (c.unread > 0) text += " (" + std::to_string(c.unread) + ")";
     if (c.identity_warning) text += " \u26A0";
     RowStyle style = RowStyle::kNormal;

@@ -82,5 +82,25 @@ TEST(ApiEvents, SafetyNumberLinesAndStatus) {
   EXPECT_TRUE(presence[0].second);
 }
 
+TEST(ApiEvents, ReadsAGroupMessagesGroupName) {
+  const nlohmann::json j = {
+      {"id", "g1"},        {"peer", "#00112233445566778899aabbccddeeff"},
+      {"direction", "in"}, {"sender", "bob"},
+      {"text", "deploy?"}, {"group", {{"id", "00112233445566778899aabbccddeeff"}, {"name", "ops"}}}};
+  const MessageData m = message_from_json(j);
+  EXPECT_EQ(m.peer, "#00112233445566778899aabbccddeeff");
+  EXPECT_EQ(m.sender, "bob");
+  EXPECT_EQ(m.group_name, "ops");
+  EXPECT_EQ(message_from_json({{"group", "ops"}}).group_name, "");
+  EXPECT_EQ(message_from_json({{"group", {{"name", 5}}}}).group_name, "");
+  EXPECT_EQ(message_from_json({{"peer", "bob"}}).group_name, "");
+}
+
+TEST(ApiEvents, AGroupConversationIsAskedForWithAnAt) {
+  EXPECT_EQ(api_peer("#00112233445566778899aabbccddeeff"), "@00112233445566778899aabbccddeeff");
+  EXPECT_EQ(api_peer("bob"), "bob");
+  EXPECT_EQ(api_peer(""), "");
+}
+
 }  // namespace
 }  // namespace sotto::tui

@@ -8,9 +8,11 @@
 namespace sotto::tui {
 namespace {
 
+using testing::expect_rows_fit;
 using testing::find_action;
 using ::testing::HasSubstr;
 using testing::incoming;
+using testing::is_inert;
 using testing::kDay1;
 using testing::ModelDriver;
 using ::testing::Not;
@@ -402,6 +404,63 @@ TEST(ChatModel, PresenceAndRelayState) {
   EXPECT_THAT(d.sidebar_text(), HasSubstr("\u25CB carol"));
   d.apply(RelayChanged{false, ""});
   EXPECT_THAT(d.screen().status.text, HasSubstr("relay unreachable"));
+}
+
+const std::string kGroup = "#00112233445566778899aabbccddeeff";
+
+MessageData in_group(const std::string& sender, const std::string& id, const std::string& text,
+                     const std::string& name = "ops") {
+  MessageData m = incoming(kGroup, id, text);
+  m.sender = sender;
+  m.group_name = name;
+  return m;
+}
+
+TEST(ChatModel, AGroupIsOneConversationLabelledWithItsName) {
+  ModelDriver d(with_peer("bob"));
+  d.up();
+  d.apply(MessageReceived{in_group("bob", "g1", "deploy?")});
+  d.apply(MessageReceived{in_group("carol", "g2", "at 5")});
+  EXPECT_THAT(d.sidebar_text(), HasSubstr("#ops (2)"));
+  EXPECT_THAT(d.sidebar_text(), Not(HasSubstr("00112233")));
+  EXPECT_THAT(d.conversation_text(), Not(HasSubstr("deploy?")));  // bob's own conversation is open
+  // A rename shows with the next message.
+  d.apply(MessageReceived{in_group("bob", "g3", "renamed", "ops team")});
+  EXPECT_THAT(d.sidebar_text(), HasSubstr("#ops team (3)"));
+}
+
+TEST(ChatModel, AGroupConversationShowsWhoWroteAndSendsToTheGroup) {
+  ModelDriver d(with_peer(kGroup));
+  d.up();
+  const auto* history = find_action<LoadHistory>(d.last);
+  ASSERT_NE(history, nullptr);
+  EXPECT_EQ(history->peer, kGroup);
+  // Until a message names it, the group shows as its id's start.
+  EXPECT_THAT(d.conversation_text(), HasSubstr("#00112233"));
+  d.apply(HistoryLoaded{kGroup, {in_group("bob", "g1", "deploy?"), in_group("carol", "g2", "at 5")}, false, 200});
+  EXPECT_THAT(d.conversation_text(), HasSubstr("#ops"));
+  EXPECT_THAT(d.conversation_text(), HasSubstr("10:00 bob: deploy?"));
+  EXPECT_THAT(d.conversation_text(), HasSubstr("10:00 carol: at 5"));
+  const auto* send = find_action<SendText>(d.enter("ok"));
+  ASSERT_NE(send, nullptr);
+  EXPECT_EQ(send->peer, kGroup);
+  EXPECT_EQ(send->text, "ok");
+  EXPECT_THAT(d.conversation_text(), HasSubstr("alice: ok"));
+  d.apply(MessageReceived{in_group("dave", "g3", "me too")});
+  EXPECT_THAT(d.conversation_text(), HasSubstr("dave: me too"));
+  const auto* read = find_action<MarkRead>(d.last);
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->peer, kGroup);
+}
+
+TEST(ChatModel, AHostileGroupNameStaysInert) {
+  ModelDriver d(with_peer(kGroup));
+  d.up();
+  d.apply(MessageReceived{in_group("bob", "g1", "x", "o\x1b[2Jps\xe2\x80\xae\n" + std::string(300, 'g'))});
+  const Screen s = d.screen();
+  expect_rows_fit(s);
+  for (const auto& row : s.sidebar) EXPECT_TRUE(is_inert(row.text)) << row.text;
+  for (const auto& row : s.conversation) EXPECT_TRUE(is_inert(row.text)) << row.text;
 }
 
 }  // namespace
