@@ -63,10 +63,19 @@ ExitCode run_broadcast(api::Client& client, Context& context) {
   const nlohmann::json result = client.call("broadcast", {{"text", text}, {"online_only", args.online_only}});
   return print_result(context, result, [&](const nlohmann::json& r) {
     const std::int64_t count = int_member(r, "count");
+    std::string skipped;
+    if (const auto it = r.find("skipped"); it != r.end() && it->is_array() && !it->empty()) {
+      for (const auto& s : *it) {
+        const std::string reason = string_member(s, "reason");
+        skipped += "\nnot sent to " + printable(string_member(s, "peer")) +
+                   (reason.empty() ? std::string() : ": " + printable(reason));
+      }
+    }
+    if (count == 0 && !skipped.empty()) return "nothing sent" + skipped;
     if (count == 0)
       return std::string(args.online_only ? "no contact is online: nothing sent" : "no contacts: nothing sent");
     return "queued for " + std::to_string(count) + (count == 1 ? " contact" : " contacts") +
-           (args.online_only ? " online" : "") + ", one message each";
+           (args.online_only ? " online" : "") + ", one message each" + skipped;
   });
 }
 

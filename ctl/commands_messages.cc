@@ -40,7 +40,11 @@ std::string read_stdin_text(std::istream& in) {
 
 namespace {
 
-bool settled(std::string_view state) { return state == "delivered" || state == "read" || state == "failed"; }
+// A group message is "sent" once the relay holds it for every member: groups
+// have no delivery or read receipts (docs/local-api.md), so that is final.
+bool settled(std::string_view state, bool to_group) {
+  return state == "delivered" || state == "read" || state == "failed" || (to_group && state == "sent");
+}
 
 // Whether any message needs our own name to be shown (incoming ones).
 bool has_incoming(const nlohmann::json& messages) {
@@ -124,7 +128,7 @@ ExitCode run_send(api::Client& client, Context& context) {
       Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(args.wait_timeout_seconds * 1000.0));
   auto interval = std::chrono::milliseconds(100);
   nlohmann::json message = sent;
-  while (!settled(state)) {
+  while (!settled(state, to_group)) {
     const auto now = Clock::now();
     if (now >= deadline || context.stop_requested()) {
       report_failure(context.out, Failure{ExitCode::kNotDelivered, "NotDelivered",
@@ -141,8 +145,8 @@ ExitCode run_send(api::Client& client, Context& context) {
   if (context.out.json()) {
     context.out.print_json(message);
   } else {
-    context.out.print((state == "read" ? "read by " : "delivered to ") + printable(args.peer) + " " +
-                      state_mark("out", state));
+    const std::string done = to_group ? "sent to " : state == "read" ? "read by " : "delivered to ";
+    context.out.print(done + printable(args.peer) + " " + state_mark("out", state));
   }
   return ExitCode::kOk;
 }

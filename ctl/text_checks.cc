@@ -163,7 +163,9 @@ std::string group_name_problem(std::string_view value) {
 
 std::string group_ref_problem(std::string_view value) {
   std::string_view name = value;
+  // As msgd reads it: one '@', then one '#' (the form messages name a group by).
   if (!name.empty() && name.front() == '@') name.remove_prefix(1);
+  if (!name.empty() && name.front() == '#') name.remove_prefix(1);
   if (name.empty()) return "must name a group (its name or id, e.g. @ops)";
   if (is_hex_id(name)) return "";
   if (const std::string problem = group_name_problem(name); !problem.empty()) return "is not a group name: " + problem;

@@ -33,7 +33,8 @@ inline constexpr std::size_t kMaxGroupNameBytes = 64;
 std::string group_name_problem(std::string_view value);
 
 // Why `value` cannot name a group ("" when it can): the group's id (32 hex
-// digits) or its name, either with or without one leading '@'.
+// digits) or its name, either with or without one leading '@', then one '#'
+// ("#<id>", as group messages name their peer).
 std::string group_ref_problem(std::string_view value);
 
 // Why `value` cannot be a username (lib/wire/username.h's rules, which

@@ -128,6 +128,13 @@ TEST_F(CtlGroups, EachCommandCallsItsMethod) {
        {{"text", "up?"}, {"online_only", true}},
        {{"count", 0}, {"messages", json::array()}},
        "no contact is online: nothing sent"},
+      {{"broadcast", "hi"},
+       "broadcast",
+       {{"text", "hi"}, {"online_only", false}},
+       {{"count", 1},
+        {"messages", {{{"id", kMessageId}, {"peer", "bob"}}}},
+        {"skipped", {{{"peer", "mallory"}, {"reason", "identity key changed\x1b[2J"}}}}},
+       "queued for 1 contact, one message each\nnot sent to mallory: identity key changed\\x1b[2J"},
       {{"history", "@ops", "--limit", "2"}, "history", {{"peer", "@ops"}, {"limit", 2}}, json::array(), "no messages"},
       {{"read", "@ops"}, "mark_read", {{"peer", "@ops"}}, {{"peer", "#" + kGroupId}, {"marked", 2}}, "marked 2"},
       {{"export", "@ops", "--format", "txt"},
@@ -195,6 +202,21 @@ TEST_F(CtlGroups, HistoryShowsWhoWroteInWhichGroup) {
   EXPECT_NE(r.out.find("bob in #ops:   deploy at 5?\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("alice in #ops: yes ✓✓\n"), std::string::npos) << r.out;
   EXPECT_EQ(msgd.requests()[0]["params"], json({{"peer", "@ops"}}));
+}
+
+TEST_F(CtlGroups, SendWaitToAGroupEndsWhenTheRelayHoldsIt) {
+  // Group messages have no delivery receipts: "sent" is as far as they go.
+  int polls = 0;
+  ScriptedMsgd msgd(socket(), [&](const std::string& method, const json&) -> json {
+    if (method == "group_send") return {{"id", kMessageId}, {"state", "queued"}};
+    ++polls;
+    return {{"id", kMessageId}, {"state", "sent"}};
+  });
+  const Result r = run({"send", "@ops", "hi", "--wait", "--wait-timeout", "20"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "sent to @ops ✓\n");
+  EXPECT_EQ(polls, 1);
+  EXPECT_EQ(msgd.methods(), (std::vector<std::string>{"group_send", "get_message"}));
 }
 
 TEST_F(CtlGroups, BroadcastReadsStdinLikeSend) {

@@ -396,14 +396,18 @@ TEST(CtlParser, GroupNamesFollowTheRules) {
     SCOPED_TRACE(name);
     EXPECT_NE(expect_usage_error({"group", "create", name}).find(reason), std::string::npos);
     EXPECT_NE(expect_usage_error({"group", "rename", "@ops", name}).find(reason), std::string::npos);
-    if (!name.empty() && name[0] != '@') {
+    if (!name.empty() && name[0] != '@' && name[0] != '#') {
       EXPECT_NE(expect_usage_error({"group", "members", "@" + name}).find(reason), std::string::npos);
     }
   }
   // A group is referred to with one '@' at most.
   expect_usage_error({"group", "leave", "@"});
   expect_usage_error({"group", "leave", "@@ops"});
-  expect_usage_error({"group", "leave", "#0123456789abcdef0123456789abcdef"});
+  expect_usage_error({"group", "leave", "@#"});
+  expect_usage_error({"group", "leave", "##ops"});
+  // "#<id>" is how group messages name their peer; msgd takes it.
+  EXPECT_EQ(expect_command({"group", "leave", "#0123456789abcdef0123456789abcdef"}, "leave").args.group,
+            "#0123456789abcdef0123456789abcdef");
 }
 
 TEST(CtlParser, GroupMembersAreUsernamesAtMostAThousandOnce) {
