@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "daemon/store/session_store.h"
 #include "daemon/store/state_database.h"
@@ -137,6 +138,50 @@ TEST(MsgdStoreOutbox, EntriesSurviveReopen) {
   ASSERT_EQ(pending.size(), 2u);
   EXPECT_EQ(pending[0].envelope, envelope);
   EXPECT_EQ(pending[1].body, bytes("delivered"));
+}
+
+// A group message goes to the members it was encrypted for, even if the group
+// changes before the relay takes it: the recipients are fixed with the envelope.
+TEST(MsgdStoreOutbox, GroupEnvelopeKeepsItsRecipients) {
+  TempDir dir;
+  std::vector<std::string> thousand;
+  for (int i = 0; i < 1000; ++i) thousand.push_back("member" + std::to_string(i));
+  const crypto::Bytes envelope = crypto::random_bytes(300);
+  {
+    StateDatabase state(dir.path());
+    Outbox outbox(state.db());
+    outbox.enqueue(message_id(1), "#0123456789abcdef0123456789abcdef", "text");
+    outbox.enqueue(message_id(2), "#0123456789abcdef0123456789abcdef", "text");
+    outbox.enqueue(message_id(3), "#0123456789abcdef0123456789abcdef", "text");
+    outbox.enqueue(message_id(4), "bob", "text");
+    outbox.set_envelope(message_id(1), envelope, {});
+    outbox.set_envelope(message_id(2), envelope, {"bob"});
+    outbox.set_envelope(message_id(3), envelope, thousand);
+    outbox.set_envelope(message_id(4), envelope);
+
+    EXPECT_THROW(outbox.set_envelope(message_id(2), envelope, {"carol"}), std::runtime_error);
+    EXPECT_THROW(outbox.set_envelope(message_id(3), envelope), std::runtime_error);
+    EXPECT_EQ(outbox.pending()[1].recipients, std::vector<std::string>{"bob"}) << "the first recipients stay";
+  }
+  StateDatabase state(dir.path());
+  const auto pending = Outbox(state.db()).pending();
+  ASSERT_EQ(pending.size(), 4u);
+  EXPECT_TRUE(pending[0].recipients.empty());
+  EXPECT_EQ(pending[1].recipients, std::vector<std::string>{"bob"});
+  EXPECT_EQ(pending[2].recipients, thousand);
+  EXPECT_EQ(pending[2].envelope, envelope);
+  EXPECT_TRUE(pending[3].recipients.empty());
+}
+
+TEST(MsgdStoreOutbox, EntriesWithoutAnEnvelopeHaveNoRecipients) {
+  TempDir dir;
+  StateDatabase state(dir.path());
+  Outbox outbox(state.db());
+  outbox.enqueue(message_id(1), "#0123456789abcdef0123456789abcdef", "text");
+  const auto pending = outbox.pending();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_TRUE(pending[0].recipients.empty());
+  EXPECT_FALSE(pending[0].envelope.has_value());
 }
 
 // "Encrypt, save the ratchet, record the envelope" is one commit: a crash

@@ -9,7 +9,9 @@
 #include <string>
 
 #include "daemon/store/account_store.h"
+#include "daemon/store/group_store.h"
 #include "daemon/store/message_store.h"
+#include "daemon/store/outbox.h"
 #include "daemon/store/state_schema.h"
 #include "daemon/store/transfer_store.h"
 #include "lib/store/migrations.h"
@@ -51,7 +53,7 @@ TEST(MsgdStoreStateDatabase, CreatesStateDbWithOwnerOnlyModesAndTheCurrentSchema
   }
   EXPECT_EQ(sidecars, 2) << "WAL mode keeps -wal and -shm next to an open database";
   EXPECT_EQ(store::schema_version(state.db()), static_cast<int>(state_migrations().size()));
-  EXPECT_EQ(store::schema_version(state.db()), 3);
+  EXPECT_EQ(store::schema_version(state.db()), 4);
 }
 
 // A data dir from before files (version 1) is upgraded in place: its history
@@ -66,12 +68,65 @@ TEST(MsgdStoreStateDatabase, UpgradesAVersionOneFileInPlace) {
         " VALUES ('0123456789abcdef0123456789abcdef', 'bob', 'in', 'bob', 'from before', 1, 2, 'unread', 0)");
   }
   StateDatabase state(dir.path());
-  EXPECT_EQ(store::schema_version(state.db()), 3);
+  EXPECT_EQ(store::schema_version(state.db()), 4);
   const auto history = MessageStore(state.db()).history("bob", 10, std::nullopt);
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0].text, "from before");
   EXPECT_EQ(history[0].kind, MessageKind::kText);
   EXPECT_TRUE(TransferStore(state.db()).list("").empty());
+}
+
+// A data dir from before groups (version 3): its history and the outbox
+// (sealed and unsealed entries) stay, and the group tables appear.
+TEST(MsgdStoreStateDatabase, UpgradesAVersionThreeFileInPlace) {
+  TempDir dir;
+  {
+    store::Database old(dir.path() / "state.db");
+    store::migrate(old, state_migrations().first(3));
+    old.exec(
+        "INSERT INTO messages (id, peer, direction, sender, text, sent_at_ms, received_at_ms, state, identity_warning)"
+        " VALUES ('0123456789abcdef0123456789abcdef', 'bob', 'out', 'alice', 'before groups', 1, 2, 'queued', 0)");
+    old.exec(
+        "INSERT INTO outbox (message_id, peer, kind, envelope) VALUES"
+        " ('0123456789abcdef0123456789abcdef', 'bob', 'text', x'0102'),"
+        " ('00000000000000000000000000000002', 'carol', 'receipt', NULL)");
+  }
+  StateDatabase state(dir.path());
+  EXPECT_EQ(store::schema_version(state.db()), 4);
+  const auto history = MessageStore(state.db()).history("bob", 10, std::nullopt);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].text, "before groups");
+
+  Outbox outbox(state.db());
+  const auto pending = outbox.pending();
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[0].envelope, (std::vector<std::uint8_t>{1, 2}));
+  EXPECT_TRUE(pending[0].recipients.empty());
+  EXPECT_FALSE(pending[1].envelope.has_value());
+  EXPECT_TRUE(outbox.has_unsealed("carol"));
+  EXPECT_FALSE(outbox.has_unsealed("bob"));
+
+  GroupStore groups(state.db());
+  EXPECT_TRUE(groups.all().empty());
+  GroupRow row;
+  row.id = "00000000000000000000000000000007";
+  row.name = "new";
+  row.state = {1};
+  row.state_hash = std::vector<std::uint8_t>(32, 9);
+  groups.save(row);
+  EXPECT_EQ(groups.count_member_of(), 1u);
+}
+
+// Outbox::has_unsealed runs on every message sent: it must use the partial
+// index, not scan an outbox that a long offline spell filled.
+TEST(MsgdStoreStateDatabase, UnsealedOutboxLookupUsesItsIndex) {
+  TempDir dir;
+  StateDatabase state(dir.path());
+  auto plan = state.db().prepare("EXPLAIN QUERY PLAN SELECT 1 FROM outbox WHERE peer = ? AND envelope IS NULL LIMIT 1");
+  plan.bind(1, std::string_view("bob"));
+  std::string details;
+  while (plan.step() == store::StepResult::Row) details += plan.column_text(3) + "\n";
+  EXPECT_NE(details.find("outbox_unsealed"), std::string::npos) << details;
 }
 
 TEST(MsgdStoreStateDatabase, ReopeningKeepsDataAndDoesNotMigrateAgain) {
@@ -82,7 +137,7 @@ TEST(MsgdStoreStateDatabase, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   }
   StateDatabase state(dir.path());
   EXPECT_EQ(AccountStore(state.db()).username(), "alice");
-  EXPECT_EQ(store::schema_version(state.db()), 3);
+  EXPECT_EQ(store::schema_version(state.db()), 4);
 }
 
 TEST(MsgdStoreStateDatabase, TurnsOnSecureDelete) {
@@ -119,7 +174,7 @@ TEST(MsgdStoreStateDatabase, RefusesAFileFromANewerMsgd) {
   TempDir dir;
   {
     StateDatabase state(dir.path());
-    state.db().exec("PRAGMA user_version = 4");
+    state.db().exec("PRAGMA user_version = 5");
   }
   EXPECT_THROW(StateDatabase state(dir.path()), store::NewerSchemaError);
 }
