@@ -256,12 +256,10 @@ constexpr crypto::GroupId kGroup{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 
 // A sender-key message that parses (the envelope checks only its layout and
 // group id; the signature and the AEAD are SenderKeyReceiver's).
 crypto::Bytes sender_key_message(const crypto::GroupId& group, std::size_t ciphertext_size = 40) {
-  crypto::Bytes out(crypto::kSenderKeyHeaderSize);
+  crypto::Bytes out = crypto::random_bytes(crypto::kSenderKeyHeaderSize + ciphertext_size + crypto::kGcmTagSize +
+                                           crypto::kEd25519SignatureSize);
   crypto::encode_sender_key_header({group, 0x00C0FFEE, 7},
-                                   std::span<std::uint8_t, crypto::kSenderKeyHeaderSize>(out.data(), out.size()));
-  const crypto::Bytes rest =
-      crypto::random_bytes(ciphertext_size + crypto::kGcmTagSize + crypto::kEd25519SignatureSize);
-  out.insert(out.end(), rest.begin(), rest.end());
+                                   std::span<std::uint8_t>(out).first<crypto::kSenderKeyHeaderSize>());
   return out;
 }
 
@@ -317,8 +315,9 @@ TEST(GroupEnvelope, AMessageOfAnotherGroupOrFormatIsRefused) {
 TEST(GroupMessageContext, IsLengthPrefixedSenderThenEpochThenHash) {
   std::array<std::uint8_t, 32> hash{};
   hash.fill(0xab);
-  crypto::Bytes expected{5, 'a', 'l', 'i', 'c', 'e', 0, 0, 0, 0, 0, 0, 0x01, 0x02};
-  expected.insert(expected.end(), hash.begin(), hash.end());
+  const std::array<std::uint8_t, 14> head{5, 'a', 'l', 'i', 'c', 'e', 0, 0, 0, 0, 0, 0, 0x01, 0x02};
+  crypto::Bytes expected(head.size() + hash.size());
+  std::copy(hash.begin(), hash.end(), std::copy(head.begin(), head.end(), expected.begin()));
   EXPECT_EQ(group_message_context("alice", 0x0102, hash), expected);
 }
 
