@@ -109,6 +109,19 @@ std::optional<std::string> group_name_problem(std::string_view name) {
   if (config::find_unprintable(name) || name.find_first_of("\t\r\n") != std::string_view::npos) {
     return "the group name holds a control character or is not UTF-8";
   }
+  // A name is shown beside other text in every frontend: characters that
+  // reorder or break the text around them have no place in it (msgctl
+  // refuses the same).
+  for (std::size_t at = 0; at < name.size();) {
+    const auto c = config::decode_utf8(name, at);
+    if (!c) return "the group name holds a control character or is not UTF-8";
+    const char32_t cp = c->code_point;
+    if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F ||
+        cp == 0x061C || cp == 0x2028 || cp == 0x2029) {
+      return "the group name holds a bidirectional or line-separator control character";
+    }
+    at += c->length;
+  }
   if (name.front() == ' ' || name.back() == ' ') return "the group name starts or ends with a space";
   if (name.front() == '@' || name.front() == '#') return "the group name starts with '@' or '#'";
   return std::nullopt;

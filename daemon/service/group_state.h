@@ -55,8 +55,10 @@ GroupState parse_group_state(crypto::ByteView bytes);
 crypto::Sha256Digest group_state_hash(const GroupState& state);
 
 // Why a group name is refused, or nullopt: 1..64 bytes of printable UTF-8,
-// no line breaks or tabs, no space at either end, not starting with '@' or
-// '#' (those mark groups on the command line and in conversation keys).
+// no line breaks or tabs, no bidirectional controls (U+202A-202E,
+// U+2066-2069, U+200E, U+200F, U+061C) or line/paragraph separators, no
+// space at either end, not starting with '@' or '#' (those mark groups on
+// the command line and in conversation keys).
 std::optional<std::string> group_name_problem(std::string_view name);
 
 std::string group_id_hex(const crypto::GroupId& id);

@@ -1,5 +1,6 @@
 #include "daemon/store/group_store.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "daemon/store/secret_column.h"
@@ -214,8 +215,8 @@ bool GroupStore::add_pending(const PendingGroupMessage& message) {
     if (static_cast<std::size_t>(count->column_int64(0)) >= kMaxPendingPerGroup) return false;
   }
   auto insert = db_.cached(
-      "INSERT OR IGNORE INTO group_pending (group_id, sender, message_id, envelope, received_at_ms) "
-      "VALUES (?, ?, ?, ?, ?)");
+      "INSERT INTO group_pending (group_id, sender, message_id, envelope, received_at_ms) "
+      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_id, message_id) DO NOTHING");
   insert->bind(1, message.group_id);
   insert->bind(2, message.sender);
   insert->bind(3, message.message_id);

@@ -207,10 +207,12 @@ TEST(GroupNameProblem, AcceptsPrintableUtf8AndRefusesTheRest) {
   for (int i = 0; i < 32; ++i) longest += "é";
   EXPECT_EQ(group_name_problem(longest), std::nullopt);
   EXPECT_NE(group_name_problem(longest + "a"), std::nullopt);
-  // Bidirectional overrides are printable here, as in message text: the
-  // frontends neutralise them when they display a name (tui display_text.h,
-  // ctl text_checks.h, notify notification_text.h).
-  EXPECT_EQ(group_name_problem("a\u202eb"), std::nullopt);
+  // Characters that reorder or break the text around a name are refused
+  // (msgctl refuses them too), though they are printable.
+  for (const char* name : {"a\u202eb", "a\u2066b", "a\u200fb", "a\u061cb", "a\u2028b", "a\u2029b"}) {
+    EXPECT_NE(group_name_problem(name), std::nullopt) << name;
+  }
+  EXPECT_EQ(group_name_problem("a\u2010b"), std::nullopt);  // a hyphen next to them is fine
 
   EXPECT_NE(group_name_problem(""), std::nullopt);
   EXPECT_NE(group_name_problem(std::string(65, 'n')), std::nullopt);
