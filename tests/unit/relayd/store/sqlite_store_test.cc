@@ -679,6 +679,60 @@ TEST_F(SqliteStoreTest, AckDeletesOnlyTheAcknowledgingRecipientsRows) {
   EXPECT_EQ(store_.queue_depth(), 1u);
 }
 
+// A group Send keeps its envelope once (messages.envelope), shared by every
+// recipient's delivery row: the bytes must stay until the last of them has
+// acknowledged, and go then.
+TEST_F(SqliteStoreTest, TheSharedBodyOfAGroupSendIsDroppedOnlyWithTheLastRecipientsAck) {
+  ASSERT_TRUE(store_.create_user(user("dave")));
+  const auto result = send_one(send("alice", 1, {"bob", "carol", "dave"}));
+  ASSERT_EQ(result.deliveries.size(), 3u);
+  EXPECT_EQ(raw_query("SELECT count(*) FROM messages"), 1);
+  EXPECT_EQ(raw_query("SELECT count(*) FROM deliveries"), 3);
+  const auto body_kept = [&] { return raw_query("SELECT count(*) FROM messages WHERE envelope IS NOT NULL") == 1; };
+
+  ASSERT_EQ(store_.ack_deliveries(std::vector{DeliveryAck{"bob", result.deliveries[0].delivery_id}}), 1u);
+  EXPECT_TRUE(body_kept());
+  // A repeated ack must not count twice towards the last one.
+  ASSERT_EQ(store_.ack_deliveries(std::vector{DeliveryAck{"bob", result.deliveries[0].delivery_id}}), 0u);
+  ASSERT_EQ(store_.ack_deliveries(std::vector{DeliveryAck{"carol", result.deliveries[1].delivery_id}}), 1u);
+  EXPECT_TRUE(body_kept());
+  const auto left = store_.pending("dave", 0, 10, kNow);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].envelope, bytes(100, 1)) << "dave's copy lost its bytes before dave acknowledged";
+
+  ASSERT_EQ(store_.ack_deliveries(std::vector{DeliveryAck{"dave", result.deliveries[2].delivery_id}}), 1u);
+  EXPECT_FALSE(body_kept());
+  // The idempotency record stays until the envelope's expiry.
+  EXPECT_EQ(raw_query("SELECT count(*) FROM messages"), 1);
+  EXPECT_EQ(send_one(send("alice", 1, {"bob"})).status, SendStatus::Duplicate);
+}
+
+// The body is stored once, but each recipient's quota is charged the whole
+// envelope: what one recipient may hold does not depend on who else got it.
+TEST_F(SqliteStoreTest, EachRecipientOfAGroupSendIsChargedTheWholeEnvelope) {
+  ASSERT_TRUE(store_.create_user(user("dave")));
+  const QueueLimits limits{.max_envelopes = 100, .max_bytes = 250};
+  ASSERT_EQ(send_one(send("alice", 1, {"bob", "carol", "dave"}), limits).status, SendStatus::Stored);
+  ASSERT_EQ(send_one(send("alice", 2, {"bob", "carol", "dave"}), limits).status, SendStatus::Stored);
+  for (const char* name : {"bob", "carol", "dave"}) EXPECT_EQ(store_.queue_usage(name), (QueueUsage{2, 200})) << name;
+
+  // Carol holds 10 bytes more than the others, so 45 more would take her
+  // alone past 250: refused for all three.
+  ASSERT_EQ(send_one(send("alice", 3, {"carol"}, 10), limits).status, SendStatus::Stored);
+  const auto refused = send_one(send("alice", 4, {"bob", "dave", "carol"}, 45), limits);
+  EXPECT_EQ(refused.status, SendStatus::QueueFull);
+  EXPECT_EQ(refused.recipient, "carol");
+  EXPECT_EQ(store_.queue_usage("bob"), (QueueUsage{2, 200}));
+  EXPECT_EQ(store_.queue_usage("dave"), (QueueUsage{2, 200}));
+  EXPECT_EQ(raw_query("SELECT count(*) FROM messages"), 3);
+
+  // Expiry gives every recipient its share back.
+  store_.expire(kNow + kHour);
+  for (const char* name : {"bob", "carol", "dave"}) EXPECT_EQ(store_.queue_usage(name), QueueUsage{}) << name;
+  EXPECT_EQ(raw_query("SELECT count(*) FROM messages"), 0);
+  EXPECT_EQ(raw_query("SELECT count(*) FROM deliveries"), 0);
+}
+
 TEST_F(SqliteStoreTest, AcknowledgingFreesQueueSpace) {
   const QueueLimits limits{.max_envelopes = 1, .max_bytes = 1 << 20};
   const auto first = send_one(send("alice", 1, {"bob"}), limits);
