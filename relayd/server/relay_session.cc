@@ -769,15 +769,18 @@ void RelaySession::on_send(wire::Frame& frame) {
   }
   PendingSend send;
   send.sender = username_;
+  send.recipients.reserve(static_cast<std::size_t>(req->recipients_size()));
+  // validate_request has refused a name given twice (canonical forms
+  // compared), so the names go in as they are: a search of the list for
+  // each name would cost half a million string comparisons for a group of
+  // 1,000 (docs/performance.md, "Group fan-out").
   for (const auto& r : req->recipients()) {
     const auto name = wire::canonical_username(r);
     if (!name.ok()) {
       send_error(id, wire::INVALID_ARGUMENT, "recipients: " + name.error());
       return;
     }
-    if (std::find(send.recipients.begin(), send.recipients.end(), name.value()) == send.recipients.end()) {
-      send.recipients.push_back(name.value());
-    }
+    send.recipients.push_back(name.value());
   }
   // The validator has checked that message_id is exactly 16 bytes.
   std::copy_n(req->message_id().begin(), send.message_id.size(), send.message_id.begin());
@@ -797,12 +800,17 @@ void RelaySession::on_send(wire::Frame& frame) {
 // Runs on the committer thread, right after the transaction is durable.
 void RelaySession::send_committed(std::uint64_t request_id, const PendingSend& send, const SendResult* result) {
   if (result != nullptr && result->status == SendStatus::Stored) {
+    // One copy of the body for all the recipients online, made when the
+    // first one is found: a group Send reaches up to 1,000 of them.
+    std::shared_ptr<const QueuedEnvelope> body;
     for (const auto& d : result->deliveries) {
       auto sessions = ctx_.router.sessions_of(d.recipient);
       if (sessions.empty()) continue;
-      QueuedEnvelope envelope{d.delivery_id, send.sender,         send.message_id,
-                              send.envelope, send.server_time_ms, send.expires_at_ms};
-      for (const auto& s : sessions) s->deliver({envelope});
+      if (!body) {
+        body = std::make_shared<const QueuedEnvelope>(
+            QueuedEnvelope{0, send.sender, send.message_id, send.envelope, send.server_time_ms, send.expires_at_ms});
+      }
+      for (const auto& s : sessions) s->deliver(body, d.delivery_id);
     }
   }
   const bool failed = result == nullptr;
@@ -836,39 +844,37 @@ void RelaySession::send_committed(std::uint64_t request_id, const PendingSend& s
   });
 }
 
-void RelaySession::deliver(std::vector<QueuedEnvelope> envelopes) {
-  asio::post(executor_, [self = shared_from_this(), envelopes = std::move(envelopes)] {
+void RelaySession::deliver(std::shared_ptr<const QueuedEnvelope> body, std::int64_t delivery_id) {
+  asio::post(executor_, [self = shared_from_this(), body = std::move(body), delivery_id] {
     if (self->closed_ || self->state_ != State::kAuthenticated) return;
-    for (const auto& e : envelopes) {
-      if (!self->live_) {
-        // The drain that is running (or will run) reads it from the store.
-        self->highest_missed_ = std::max(self->highest_missed_, e.delivery_id);
-        continue;
-      }
-      if (e.delivery_id <= self->highest_pushed_) continue;
-      if (self->pending_.size() + self->writing_.size() > self->ctx_.settings.max_pending_write_bytes) {
-        // A slow reader: stop pushing, and re-read from the store once its
-        // queue has drained, so memory per connection stays bounded.
-        self->live_ = false;
-        self->highest_missed_ = std::max(self->highest_missed_, e.delivery_id);
-        asio::co_spawn(self->executor_, self->drain_queue(self), asio::detached);
-        continue;
-      }
-      self->push_envelope(e);
+    if (!self->live_) {
+      // The drain that is running (or will run) reads it from the store.
+      self->highest_missed_ = std::max(self->highest_missed_, delivery_id);
+      return;
     }
+    if (delivery_id <= self->highest_pushed_) return;
+    if (self->pending_.size() + self->writing_.size() > self->ctx_.settings.max_pending_write_bytes) {
+      // A slow reader: stop pushing, and re-read from the store once its
+      // queue has drained, so memory per connection stays bounded.
+      self->live_ = false;
+      self->highest_missed_ = std::max(self->highest_missed_, delivery_id);
+      asio::co_spawn(self->executor_, self->drain_queue(self), asio::detached);
+      return;
+    }
+    self->push_envelope(*body, delivery_id);
   });
 }
 
-void RelaySession::push_envelope(const QueuedEnvelope& e) {
+void RelaySession::push_envelope(const QueuedEnvelope& e, std::int64_t delivery_id) {
   wire::Frame frame;
   auto* d = frame.mutable_deliver();
-  d->set_delivery_id(static_cast<std::uint64_t>(e.delivery_id));
+  d->set_delivery_id(static_cast<std::uint64_t>(delivery_id));
   d->set_message_id(e.message_id.data(), e.message_id.size());
   d->set_sender(e.sender);
   d->set_envelope(e.envelope.data(), e.envelope.size());
   d->set_server_time_ms(static_cast<std::uint64_t>(e.server_time_ms));
   queue_frame(frame);
-  highest_pushed_ = e.delivery_id;
+  highest_pushed_ = delivery_id;
   ctx_.metrics.deliveries_pushed.fetch_add(1, std::memory_order_relaxed);
 }
 

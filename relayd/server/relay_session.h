@@ -33,8 +33,10 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
 
   void start();
 
-  // New envelopes for this session's user, just committed (from the committer thread).
-  void deliver(std::vector<QueuedEnvelope> envelopes);
+  // A new envelope for this session's user, just committed (from the
+  // committer thread): its body, shared by every recipient of the Send (its
+  // delivery_id is not read), and this user's delivery id.
+  void deliver(std::shared_ptr<const QueuedEnvelope> body, std::int64_t delivery_id);
   // The user's one-time prekeys ran low (another user fetched one).
   void notify_prekeys(std::uint32_t remaining);
   // Server shutdown: answer SHUTTING_DOWN and close.
@@ -81,7 +83,8 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   void queue_frame(const wire::Frame& frame);
   net::Awaitable<void> wait_until_writable();
   static void wipe_credentials(wire::Frame& frame);
-  void push_envelope(const QueuedEnvelope& envelope);
+  void push_envelope(const QueuedEnvelope& envelope) { push_envelope(envelope, envelope.delivery_id); }
+  void push_envelope(const QueuedEnvelope& body, std::int64_t delivery_id);
   void send_error(std::uint64_t request_id, wire::ErrorCode code, const std::string& reason,
                   std::uint32_t retry_after_ms = 0);
   // Sends an error, then closes once it is flushed (or the grace runs out).
