@@ -53,6 +53,54 @@ TEST_F(MsgctlTest, SendHistoryAndFingerprintOverSocketAndBus) {
   ASSERT_TRUE(eventually([&] { return user("bob").msgctl({"inbox"}).out.find("from a pipe") != std::string::npos; }));
 }
 
+// Groups as a user types them: create, send to @GROUP (over D-Bus and the
+// socket), history showing who wrote in which group, members, remove.
+TEST_F(MsgctlTest, GroupCommandsAgainstRealDaemons) {
+  start_relayd();
+  add_user("alice", /*with_bus=*/true);
+  add_user("bob");
+  add_user("carol");
+  register_with_msgctl("alice", /*via_bus=*/true);
+  register_with_msgctl("bob");
+  register_with_msgctl("carol");
+
+  const auto created = user("alice").msgctl({"group", "create", "ops", "bob", "carol"}, {}, /*via_bus=*/true);
+  ASSERT_EQ(created.status, 0) << created.output;
+  ASSERT_TRUE(eventually([&] { return user("bob").msgctl({"group", "list"}).out.find("ops") != std::string::npos; }));
+  ASSERT_TRUE(eventually([&] { return user("carol").msgctl({"group", "list"}).out.find("ops") != std::string::npos; }));
+
+  const auto sent = user("alice").msgctl({"send", "@ops", "deploy at noon", "--wait"}, {}, /*via_bus=*/true);
+  ASSERT_EQ(sent.status, 0) << sent.output;
+  ASSERT_EQ(user("bob").msgctl({"send", "@ops", "ack"}).status, 0);
+  ASSERT_TRUE(eventually([&] {
+    const auto h = user("carol").msgctl({"history", "@ops"});
+    return h.out.find("deploy at noon") != std::string::npos && h.out.find("ack") != std::string::npos;
+  }));
+  const auto history = user("carol").msgctl({"history", "@ops"});
+  EXPECT_NE(history.out.find("alice in #ops"), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("bob in #ops"), std::string::npos) << history.out;
+
+  const json members = json::parse(user("bob").msgctl({"--json", "group", "members", "ops"}).out);
+  ASSERT_EQ(members.size(), 3u);
+  EXPECT_EQ(members.at(0).at("username"), "alice");
+  EXPECT_TRUE(members.at(0).at("admin").get<bool>());
+
+  // bob is not an admin: exit 1 with msgd's reason; the group is unchanged.
+  const auto refused = user("bob").msgctl({"group", "remove", "ops", "carol"});
+  EXPECT_EQ(refused.status, 1) << refused.output;
+  EXPECT_NE(refused.output.find("admin"), std::string::npos) << refused.output;
+  // A name msgctl refuses before asking msgd: exit 2.
+  EXPECT_EQ(user("alice").msgctl({"group", "create", "#bad"}).status, 2);
+
+  ASSERT_EQ(user("alice").msgctl({"group", "remove", "ops", "carol"}).status, 0);
+  ASSERT_TRUE(eventually([&] {
+    return json::parse(user("carol").msgctl({"--json", "group", "list"}).out).at(0).at("status") == "removed";
+  }));
+  const auto broadcast = user("alice").msgctl({"--json", "broadcast", "to each of you"});
+  ASSERT_EQ(broadcast.status, 0) << broadcast.output;
+  EXPECT_EQ(json::parse(broadcast.out).at("count"), 2);
+}
+
 TEST_F(MsgctlTest, ExitCodes) {
   start_relayd();
   add_user("alice");
