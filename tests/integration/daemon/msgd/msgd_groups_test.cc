@@ -607,6 +607,67 @@ TEST_F(MsgdGroupsTest, AFileSentToTheGroupReachesEveryMemberIdentical) {
   ASSERT_TRUE(eventually([&] { return message_state("alice", sent.at("id").get<std::string>()) == "sent"; }));
 }
 
+// Every group method and the GroupChanged event, over D-Bus and over the
+// socket, on the same msgd: the same results (D-Bus carries them as a{sv}).
+TEST_F(MsgdGroupsTest, GroupMethodsAndEventsAreAlikeOverDbusAndTheSocket) {
+  start_relayd();
+  registered_user("alice", /*with_bus=*/true);
+  registered_user("bob");
+  registered_user("carol");
+  auto bus = user("alice").dbus_client();
+  auto socket = user("alice").socket_client();
+  bus->subscribe();
+  socket->subscribe();
+
+  const json created = bus->call("group_create", {{"name", "ops"}, {"members", {"bob"}}});
+  EXPECT_EQ(created.at("members"), json({"alice", "bob"}));
+  const json added = socket->call("group_add", {{"group", "ops"}, {"members", {"carol"}}});
+  EXPECT_EQ(added.at("epoch"), 2);
+  EXPECT_EQ(bus->call("group_list"), socket->call("group_list"));
+  EXPECT_EQ(bus->call("group_members", {{"group", "ops"}}), socket->call("group_members", {{"group", "ops"}}));
+  const json renamed = bus->call("group_rename", {{"group", "ops"}, {"name", "ops team"}});
+  EXPECT_EQ(renamed.at("name"), "ops team");
+  EXPECT_EQ(bus->call("group_remove", {{"group", "ops team"}, {"members", {"carol"}}}).at("members"),
+            json({"alice", "bob"}));
+  const json via_bus = bus->call("group_send", {{"group", "ops team"}, {"text", "over the bus"}});
+  const json via_socket = socket->call("group_send", {{"group", "@ops team"}, {"text", "over the socket"}});
+  EXPECT_EQ(via_bus.at("group"), via_socket.at("group"));
+  EXPECT_EQ(bus->call("history", {{"peer", "@ops team"}}), socket->call("history", {{"peer", "@ops team"}}));
+  // Contacts are the peers msgd holds an identity key of: bob and carol once
+  // their group updates went out.
+  ASSERT_TRUE(eventually([&] { return socket->call("contacts").size() == 2; }));
+  EXPECT_EQ(bus->call("broadcast", {{"text", "to all"}, {"online_only", false}}).at("count"), 2);
+  const json left = socket->call("group_leave", {{"group", "ops team"}});
+  EXPECT_EQ(left.at("status"), "left");
+  EXPECT_FALSE(left.at("admin").get<bool>());
+  // The same errors by name.
+  std::string bus_error, socket_error;
+  try {
+    bus->call("group_send", {{"group", "nosuch"}, {"text", "x"}});
+  } catch (const std::exception& e) {
+    bus_error = e.what();
+  }
+  try {
+    socket->call("group_send", {{"group", "nosuch"}, {"text", "x"}});
+  } catch (const std::exception& e) {
+    socket_error = e.what();
+  }
+  EXPECT_NE(bus_error.find("no group named"), std::string::npos) << bus_error;
+  EXPECT_NE(socket_error.find("no group named"), std::string::npos) << socket_error;
+
+  // Each change was one GroupChanged on both transports, in order.
+  auto epochs = [](api::Client& client) {
+    std::vector<std::int64_t> out;
+    while (auto event = client.next_event(std::chrono::milliseconds(500))) {
+      if (event->name == "GroupChanged") out.push_back(event->data.at("epoch").get<std::int64_t>());
+    }
+    return out;
+  };
+  const std::vector<std::int64_t> expected{1, 2, 3, 4, 5};
+  EXPECT_EQ(epochs(*bus), expected);
+  EXPECT_EQ(epochs(*socket), expected);
+}
+
 TEST_F(MsgdGroupsTest, BadRequestsAreRefusedClearlyAndChangeNothing) {
   start_relayd();
   registered_user("alice");
