@@ -76,6 +76,32 @@ std::vector<ContactData> contacts_from_json(const json& list) {
   return out;
 }
 
+GroupData group_from_json(const json& object) {
+  GroupData g;
+  g.id = string_of(object, "id");
+  // The id becomes a conversation's peer and msgd's "@<id>": nothing else gets that far.
+  if (g.id.size() != 32 || g.id.find_first_not_of("0123456789abcdef") != std::string::npos) g.id.clear();
+  g.name = string_of(object, "name");
+  g.epoch = int_of(object, "epoch");
+  g.status = string_of(object, "status");
+  if (object.is_object() && object.contains("members") && object["members"].is_array()) {
+    for (const auto& member : object["members"]) {
+      if (member.is_string()) g.members.push_back(member.get<std::string>());
+    }
+  }
+  return g;
+}
+
+std::vector<GroupData> groups_from_json(const json& list) {
+  std::vector<GroupData> out;
+  if (!list.is_array()) return out;
+  for (const auto& item : list) {
+    GroupData g = group_from_json(item);
+    if (!g.id.empty()) out.push_back(std::move(g));
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, bool>> presence_from_json(const json& list) {
   std::vector<std::pair<std::string, bool>> out;
   if (!list.is_array()) return out;
@@ -105,7 +131,7 @@ FingerprintReady fingerprint_from_json(const std::string& peer, const json& obje
   return f;
 }
 
-std::optional<Event> event_from_api(const api::EventMessage& event) {
+std::optional<Event> event_from_api(const api::EventMessage& event, std::int64_t now_ms) {
   const json& d = event.data;
   if (event.name == "MessageReceived") {
     MessageData m = message_from_json(d);
@@ -120,6 +146,11 @@ std::optional<Event> event_from_api(const api::EventMessage& event) {
     const std::string peer = string_of(d, "peer");
     if (peer.empty()) return std::nullopt;
     return IdentityChanged{peer};
+  }
+  if (event.name == "GroupChanged") {
+    GroupData g = group_from_json(d);
+    if (g.id.empty()) return std::nullopt;
+    return GroupChanged{std::move(g), string_of(d, "by"), now_ms};
   }
   return std::nullopt;
 }

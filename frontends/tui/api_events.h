@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -16,6 +17,10 @@ namespace sotto::tui {
 MessageData message_from_json(const nlohmann::json& object);
 std::vector<MessageData> messages_from_json(const nlohmann::json& list);
 std::vector<ContactData> contacts_from_json(const nlohmann::json& list);
+// A group object; an id that is not 32 lower-case hex digits leaves id empty
+// (the caller drops it: a conversation's peer is built from the id).
+GroupData group_from_json(const nlohmann::json& object);
+std::vector<GroupData> groups_from_json(const nlohmann::json& list);
 std::vector<std::pair<std::string, bool>> presence_from_json(const nlohmann::json& list);
 DaemonUp daemon_up_from_status(const nlohmann::json& status, std::string via);
 FingerprintReady fingerprint_from_json(const std::string& peer, const nlohmann::json& object);
@@ -26,7 +31,8 @@ FingerprintReady fingerprint_from_json(const std::string& peer, const nlohmann::
 std::string api_peer(const std::string& peer);
 
 // An event msgd pushed (MessageReceived, DeliveryChanged, ConnectionChanged,
-// IdentityChanged); nullopt for one msg-tui does not show.
-std::optional<Event> event_from_api(const api::EventMessage& event);
+// IdentityChanged, GroupChanged); nullopt for one msg-tui does not show.
+// now_ms: the time a GroupChanged is stamped with (msgd's event has none).
+std::optional<Event> event_from_api(const api::EventMessage& event, std::int64_t now_ms = 0);
 
 }  // namespace sotto::tui

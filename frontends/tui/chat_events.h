@@ -34,6 +34,15 @@ struct MessageData {
   std::string group_name;
 };
 
+// A group object of the local API: one group this user is or was in.
+struct GroupData {
+  std::string id;  // 32 hex digits; its conversation is "#" + id
+  std::string name;
+  std::int64_t epoch = 0;
+  std::vector<std::string> members;  // sorted, this user included while a member
+  std::string status;                // member|removed|left
+};
+
 struct ContactData {
   std::string username;
   std::string trust;  // trusted|verified|untrusted
@@ -64,6 +73,10 @@ struct DaemonDown {
 struct ContactsLoaded {
   std::vector<ContactData> contacts;
 };
+// group_list: every group this user is or was in.
+struct GroupsLoaded {
+  std::vector<GroupData> groups;
+};
 struct InboxLoaded {
   std::vector<MessageData> unread;
 };
@@ -90,6 +103,13 @@ struct RelayChanged {
 };
 struct IdentityChanged {
   std::string peer;
+};
+// A group was created, renamed, or its members changed; `by` made the change
+// (this user, an admin, or a member who left).
+struct GroupChanged {
+  GroupData group;
+  std::string by;
+  std::int64_t at_ms = 0;  // when msg-tui heard of it (msgd's event has no time)
 };
 struct SendFinished {
   std::uint64_t local_id = 0;
@@ -136,14 +156,14 @@ struct RequestFailed {
   std::string what;
 };
 
-using Event =
-    std::variant<KeyPressed, Resized, DaemonUp, DaemonDown, ContactsLoaded, InboxLoaded, PresenceLoaded, HistoryLoaded,
-                 MessageReceived, DeliveryChanged, RelayChanged, IdentityChanged, SendFinished, FingerprintReady,
-                 Verified, SearchReady, ExportDone, FileQueued, FileSaveStarted, RequestFailed>;
+using Event = std::variant<KeyPressed, Resized, DaemonUp, DaemonDown, ContactsLoaded, GroupsLoaded, InboxLoaded,
+                           PresenceLoaded, HistoryLoaded, MessageReceived, DeliveryChanged, RelayChanged,
+                           IdentityChanged, GroupChanged, SendFinished, FingerprintReady, Verified, SearchReady,
+                           ExportDone, FileQueued, FileSaveStarted, RequestFailed>;
 
 // ---- actions ---------------------------------------------------------------
 
-// status, contacts, inbox and presence (after msgd came up).
+// status, contacts, groups, inbox and presence (after msgd came up).
 struct LoadOverview {};
 struct LoadPresence {};
 struct LoadHistory {

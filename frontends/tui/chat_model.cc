@@ -45,6 +45,28 @@ bool contains_folded(std::string_view haystack, std::string_view needle) {
   return it != haystack.end();
 }
 
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+// The names in `a` that are not in `b` (member lists are short: a linear search each).
+std::vector<std::string> missing_from(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  std::vector<std::string> out;
+  for (const auto& name : a) {
+    if (std::find(b.begin(), b.end(), name) == b.end()) out.push_back(name);
+  }
+  return out;
+}
+
+void take_group(Conversation& conv, const GroupData& g) {
+  if (!g.name.empty()) conv.group_name = g.name;
+  conv.members = g.members;
+  conv.group_status = g.status;
+  conv.group_epoch = g.epoch;
+}
+
 std::string first_line(std::string_view text) { return std::string(text.substr(0, text.find('\n'))); }
 
 std::vector<std::string> help_lines(bool file_transfer) {
@@ -93,6 +115,11 @@ const Conversation* ChatModel::open_conversation() const {
 
 bool is_group_peer(std::string_view peer) { return !peer.empty() && peer.front() == '#'; }
 
+bool is_inactive_group(const Conversation& conversation) {
+  return is_group_peer(conversation.peer) &&
+         (conversation.group_status == "removed" || conversation.group_status == "left");
+}
+
 std::string conversation_label(const Conversation& conversation) {
   if (!is_group_peer(conversation.peer)) return conversation.peer;
   if (!conversation.group_name.empty()) return "#" + conversation.group_name;
@@ -118,6 +145,15 @@ ShownMessage* ChatModel::find_message(const std::string& id) {
 std::vector<std::string> ChatModel::peer_names() const {
   std::vector<std::string> names;
   for (const auto& [peer, c] : conversations_) names.push_back(peer);
+  return names;
+}
+
+// What Tab offers: usernames, and groups as they are shown ("#ops").
+std::vector<std::string> ChatModel::completion_names() const {
+  std::vector<std::string> names;
+  for (const auto& [peer, c] : conversations_) names.push_back(conversation_label(c));
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;
 }
 
@@ -150,6 +186,10 @@ std::vector<Action> ChatModel::apply(const Event& event) {
             conv.identity_warning = c.identity_changed || c.trust == "untrusted";
           }
           return {};
+        } else if constexpr (std::is_same_v<T, GroupsLoaded>) {
+          return on_groups(e);
+        } else if constexpr (std::is_same_v<T, GroupChanged>) {
+          return on_group_changed(e);
         } else if constexpr (std::is_same_v<T, InboxLoaded>) {
           for (auto& [peer, c] : conversations_) c.unread = 0;
           for (const auto& m : e.unread) {
@@ -288,6 +328,73 @@ std::vector<Action> ChatModel::on_message(const MessageData& message) {
   return actions;
 }
 
+std::vector<Action> ChatModel::on_groups(const GroupsLoaded& loaded) {
+  // Every group shows, a new one with no message yet too.
+  for (const auto& g : loaded.groups) {
+    Conversation& conv = conversation("#" + g.id);
+    if (g.epoch >= conv.group_epoch) take_group(conv, g);
+  }
+  groups_loaded_ = true;
+  return {};
+}
+
+std::vector<Action> ChatModel::on_group_changed(const GroupChanged& change) {
+  const GroupData& g = change.group;
+  Conversation& conv = conversation("#" + g.id);
+  const bool known = conv.group_epoch > 0;
+  if (known && g.epoch <= conv.group_epoch) return {};  // group_list said so already
+  const std::string old_label = conversation_label(conv);
+  const std::vector<std::string> old_members = conv.members;
+  const std::string old_status = conv.group_status;
+  take_group(conv, g);
+  if (!groups_loaded_) return {};
+  const std::string label = conversation_label(conv);
+  const bool by_me = !change.by.empty() && change.by == username_;
+  const std::string who = by_me ? "you" : (change.by.empty() ? "someone" : change.by);
+  // Who else is in it, besides this user and whoever made the change.
+  std::vector<std::string> others;
+  for (const auto& member : g.members) {
+    if (member != username_ && member != change.by) others.push_back(member);
+  }
+  std::vector<std::string> notes;
+  if (g.status == "left" || g.status == "removed") {
+    if (old_status != g.status) {
+      notes.push_back(g.status == "left"           ? "you left " + label
+                      : by_me || change.by.empty() ? "you were removed from " + label
+                                                   : "you were removed from " + label + " by " + change.by);
+    }
+  } else if (!known || old_status != "member") {
+    const std::string with = others.empty() ? "" : " with " + joined(others);
+    notes.push_back(by_me ? "you created " + label + with : who + " added you to " + label + with);
+  } else {
+    if (label != old_label) notes.push_back(who + " renamed " + old_label + " to " + label);
+    const std::vector<std::string> gone = missing_from(old_members, g.members);
+    const std::vector<std::string> added = missing_from(g.members, old_members);
+    if (gone.size() == 1 && gone.front() == change.by) {
+      notes.push_back(change.by + " left");
+    } else if (!gone.empty()) {
+      notes.push_back(who + " removed " + joined(gone));
+    }
+    if (!added.empty()) notes.push_back(who + " added " + joined(added));
+  }
+  for (auto& note : notes) add_note(conv, std::move(note), change.at_ms);
+  return {};
+}
+
+void ChatModel::add_note(Conversation& conv, std::string text, std::int64_t at_ms) {
+  ShownMessage note;
+  note.note = true;
+  note.sent_at = at_ms;
+  note.text = DisplayText(text);
+  conv.messages.push_back(std::move(note));
+  if (conv.peer == open_peer_) {
+    if (scroll_ > 0)
+      scroll_ += message_row_count(conv, conv.messages.size() - 1, geometry_of(*this).conversation_width);
+  } else {
+    say(text);  // the group is not open: the status line tells
+  }
+}
+
 std::vector<Action> ChatModel::on_history(const HistoryLoaded& history) {
   Conversation& conv = conversation(history.peer);
   std::vector<ShownMessage> fresh;
@@ -309,7 +416,8 @@ std::vector<Action> ChatModel::on_history(const HistoryLoaded& history) {
                   std::make_move_iterator(conv.messages.end()));
     conv.messages = std::move(merged);
   } else {
-    // The page replaces what was shown; sends msgd has not answered yet stay.
+    // The page replaces what was shown; sends msgd has not answered yet
+    // stay, and so do the group's notes (msgd keeps no record of them).
     for (auto& m : conv.messages) {
       if (m.id.empty()) fresh.push_back(std::move(m));
     }
@@ -457,7 +565,7 @@ std::vector<Action> ChatModel::on_key(const Key& key, std::int64_t now_ms) {
 
 void ChatModel::complete() {
   if (!input_.cursor_at_end()) return;
-  const Completion c = complete_input(input_.text(), peer_names());
+  const Completion c = complete_input(input_.text(), completion_names());
   if (!c.replacement.empty()) input_.set_text(c.replacement);
   if (!c.candidates.empty()) {
     std::string list;
@@ -489,6 +597,10 @@ std::vector<Action> ChatModel::submit(std::int64_t now_ms) {
     say("msgd is not running: not sent (your text stays in the input line; Enter again when msgd is back)", true);
     return {};
   }
+  if (const Conversation* open = open_conversation(); open != nullptr && is_inactive_group(*open)) {
+    say("you are no longer in " + conversation_label(*open) + ": not sent (your text stays in the input line)", true);
+    return {};
+  }
   history_.add(line);
   input_.clear();
   panel_.reset();
@@ -518,12 +630,34 @@ std::string ChatModel::peer_argument(const std::string& argument) {
   return name.value();
 }
 
+// /open's argument: a username, or a group as "#ops", "@ops", "#<id>" or
+// "@<id>" among the groups msgd listed.
+std::string ChatModel::conversation_argument(const std::string& argument) {
+  if (argument.empty() || (argument.front() != '#' && argument.front() != '@')) return peer_argument(argument);
+  const std::string wanted = argument.substr(1);
+  std::vector<std::string> found;
+  for (const auto& [peer, c] : conversations_) {
+    if (!is_group_peer(peer)) continue;
+    if (peer.substr(1) == wanted) return peer;
+    if (!c.group_name.empty() && c.group_name == wanted) found.push_back(peer);
+  }
+  if (found.size() == 1) return found.front();
+  if (found.empty()) {
+    say("no group named " + wanted + " (Tab lists the conversations)", true);
+  } else {
+    std::string ids;
+    for (const auto& peer : found) ids += " " + peer;
+    say("more than one group is named " + wanted + ": /open one of" + ids, true);
+  }
+  return {};
+}
+
 std::vector<Action> ChatModel::run_command(CommandName name, const std::string& argument) {
   const bool up = daemon_ == DaemonState::kUp;
   const std::string not_running = "msgd is not running: try again when it is back";
   switch (name) {
     case CommandName::kOpen: {
-      const std::string peer = peer_argument(argument);
+      const std::string peer = conversation_argument(argument);
       if (peer.empty()) return {};
       return open(peer);
     }

@@ -24,12 +24,20 @@ struct ShownMessage {
   std::string state;  // "sending" for a pending send; else as the API says
   bool identity_warning = false;
   bool is_file = false;
+  // A line about the group (created, renamed, someone added, removed or
+  // left), not a message: shown dim with its time and no sender.
+  bool note = false;
   DisplayText text;
 };
 
 struct Conversation {
-  std::string peer;                    // msgd's peer: a username, or "#<group id>" for a group
-  std::string group_name;              // a group's name as its messages last gave it ("" when unknown)
+  std::string peer;        // msgd's peer: a username, or "#<group id>" for a group
+  std::string group_name;  // a group's name as msgd last gave it ("" when unknown)
+  // A group's members and this user's standing in it, as group_list and
+  // GroupChanged last said (epoch 0: msgd has not said yet).
+  std::vector<std::string> members;
+  std::string group_status;  // member|removed|left
+  std::int64_t group_epoch = 0;
   std::vector<ShownMessage> messages;  // oldest first
   int unread = 0;
   std::optional<bool> online;  // nullopt: not known yet
@@ -45,6 +53,8 @@ bool is_group_peer(std::string_view peer);
 // How a conversation is named on screen: the peer, or "#ops" for a group
 // ("#" and its id's first 8 hex digits while its name is unknown).
 std::string conversation_label(const Conversation& conversation);
+// A group this user was removed from or left: its history stays, nothing can be sent.
+bool is_inactive_group(const Conversation& conversation);
 
 // Text shown instead of the conversation (help, a safety number, search
 // results) until Escape. Lines are raw and made safe when laid out.
@@ -97,6 +107,9 @@ class ChatModel {
   std::vector<Action> on_message(const MessageData& message);
   std::vector<Action> on_history(const HistoryLoaded& history);
   std::vector<Action> on_send_finished(const SendFinished& done);
+  std::vector<Action> on_groups(const GroupsLoaded& loaded);
+  std::vector<Action> on_group_changed(const GroupChanged& change);
+  void add_note(Conversation& conv, std::string text, std::int64_t at_ms);
   std::vector<Action> submit(std::int64_t now_ms);
   std::vector<Action> run_command(CommandName name, const std::string& argument);
   std::vector<Action> open(const std::string& peer);
@@ -107,7 +120,9 @@ class ChatModel {
   Conversation& conversation(const std::string& peer);
   ShownMessage* find_message(const std::string& id);
   std::vector<std::string> peer_names() const;
+  std::vector<std::string> completion_names() const;
   std::string peer_argument(const std::string& argument);
+  std::string conversation_argument(const std::string& argument);
 
   Options options_;
   int width_ = 80;
@@ -131,6 +146,9 @@ class ChatModel {
   std::uint64_t next_local_id_ = 1;
   // Delivery states that arrived before the send's answer told us the id.
   std::map<std::string, std::string> early_states_;
+  // group_list has answered once: a GroupChanged before it is not news (the
+  // list may already hold it), so it updates the group without a note.
+  bool groups_loaded_ = false;
 };
 
 }  // namespace sotto::tui

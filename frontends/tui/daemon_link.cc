@@ -210,7 +210,9 @@ void DaemonLink::run_events() {
     try {
       auto event = client->next_event(kEventWait);
       if (!event) continue;
-      if (auto translated = event_from_api(*event)) post(std::move(*translated));
+      const auto now =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+      if (auto translated = event_from_api(*event, now.count())) post(std::move(*translated));
     } catch (const api::TransportError& e) {
       client.reset();
       bool current = false;
@@ -238,6 +240,8 @@ void DaemonLink::execute(const Action& action) {
             post(RelayChanged{status.value("connected", false), status.value("relay", std::string())});
             if constexpr (std::is_same_v<T, LoadOverview>) {
               post(ContactsLoaded{contacts_from_json(c.call("contacts", json::object()))});
+              // Before the inbox: a group's name is known before its unread messages are counted.
+              post(GroupsLoaded{groups_from_json(c.call("group_list", json::object()))});
               post(InboxLoaded{messages_from_json(c.call("inbox", json::object()))});
             }
             post(PresenceLoaded{presence_from_json(c.call("online", json::object()))});

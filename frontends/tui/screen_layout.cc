@@ -62,13 +62,15 @@ std::vector<Row> message_rows_of(const Conversation& conv, std::size_t index, in
     rows.push_back(row_of(label, width, RowStyle::kDim));
   }
   std::string head = clock_time(m.sent_at) + " ";
-  if (m.identity_warning) head += "\u26A0 ";  // ⚠
-  head += inert_line(m.sender.empty() ? "?" : m.sender) + ": ";
+  if (!m.note) {
+    if (m.identity_warning) head += "\u26A0 ";  // ⚠
+    head += inert_line(m.sender.empty() ? "?" : m.sender) + ": ";
+  }
   const std::string safe_head = fit_to_width(head, std::max(1, width / 2));
   const int head_columns = columns_of_safe(safe_head);
   const int indent = std::min(kContinuationIndent, std::max(0, width / 3));
   const std::vector<LineSlice> lines = wrap_text(m.text, width - head_columns, width - indent);
-  const RowStyle style = style_of(m);
+  const RowStyle style = m.note ? RowStyle::kDim : style_of(m);
   const std::string mark = state_mark(m);
   const int mark_columns = mark.empty() ? 0 : columns_of_safe(mark) + 1;
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -105,6 +107,12 @@ std::vector<Row> panel_rows(const Panel& panel, int width) {
 std::string header_text(const ChatModel& model, const Conversation& conv, RowStyle& style) {
   std::string text = conversation_label(conv);
   if (conv.online) text += *conv.online ? " \u00B7 online" : " \u00B7 offline";
+  if (is_inactive_group(conv)) {
+    text += conv.group_status == "left" ? " \u00B7 you left it" : " \u00B7 you were removed";
+    text += ": its history stays, nothing can be sent";
+  } else if (!conv.members.empty()) {
+    text += " \u00B7 " + std::to_string(conv.members.size()) + " members";
+  }
   if (conv.identity_warning) {
     style = RowStyle::kWarning;
     text += " \u00B7 \u26A0 identity key changed, not verified: /fingerprint, then /trust";
@@ -130,6 +138,8 @@ std::vector<Row> sidebar_rows(const ChatModel& model, int width, int rows) {
     text += " " + conversation_label(c);
     if (c.unread > 0) text += " (" + std::to_string(c.unread) + ")";
     if (c.identity_warning) text += " \u26A0";
+    const bool inactive = is_inactive_group(c);
+    if (inactive) text += c.group_status == "left" ? " (left)" : " (removed)";
     RowStyle style = RowStyle::kNormal;
     if (c.peer == model.open_peer()) {
       style = RowStyle::kSelected;
@@ -137,6 +147,8 @@ std::vector<Row> sidebar_rows(const ChatModel& model, int width, int rows) {
       style = RowStyle::kBold;
     } else if (c.identity_warning) {
       style = RowStyle::kWarning;
+    } else if (inactive) {
+      style = RowStyle::kDim;
     }
     out.push_back(row_of(text, width, style));
   }

@@ -96,6 +96,41 @@ TEST(ApiEvents, ReadsAGroupMessagesGroupName) {
   EXPECT_EQ(message_from_json({{"peer", "bob"}}).group_name, "");
 }
 
+TEST(ApiEvents, ReadsGroupListAndDropsGroupsWithoutAValidId) {
+  const std::string id = "00112233445566778899aabbccddeeff";
+  const nlohmann::json list = nlohmann::json::array(
+      {{{"id", id}, {"name", "ops"}, {"epoch", 3}, {"members", {"alice", 7, "bob"}}, {"status", "member"}},
+       {{"id", "../../etc"}, {"name", "bad"}},
+       {{"id", "00112233445566778899AABBCCDDEEFF"}, {"name", "upper"}},
+       "not an object"});
+  const std::vector<GroupData> groups = groups_from_json(list);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].id, id);
+  EXPECT_EQ(groups[0].name, "ops");
+  EXPECT_EQ(groups[0].epoch, 3);
+  EXPECT_EQ(groups[0].members, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(groups[0].status, "member");
+  EXPECT_TRUE(groups_from_json({{"groups", 1}}).empty());
+}
+
+TEST(ApiEvents, TranslatesGroupChangedWithWhoAndWhen) {
+  const nlohmann::json data = {{"id", "00112233445566778899aabbccddeeff"},
+                               {"name", "ops"},
+                               {"epoch", 2},
+                               {"members", {"alice"}},
+                               {"status", "removed"},
+                               {"by", "bob"}};
+  auto changed = event_from_api({"GroupChanged", data}, 1234);
+  ASSERT_TRUE(changed);
+  const auto& g = std::get<GroupChanged>(*changed);
+  EXPECT_EQ(g.group.name, "ops");
+  EXPECT_EQ(g.group.status, "removed");
+  EXPECT_EQ(g.by, "bob");
+  EXPECT_EQ(g.at_ms, 1234);
+  EXPECT_FALSE(event_from_api({"GroupChanged", {{"name", "ops"}}}));
+  EXPECT_FALSE(event_from_api({"GroupChanged", "ops"}));
+}
+
 TEST(ApiEvents, AGroupConversationIsAskedForWithAnAt) {
   EXPECT_EQ(api_peer("#00112233445566778899aabbccddeeff"), "@00112233445566778899aabbccddeeff");
   EXPECT_EQ(api_peer("bob"), "bob");

@@ -463,5 +463,134 @@ TEST(ChatModel, AHostileGroupNameStaysInert) {
   for (const auto& row : s.conversation) EXPECT_TRUE(is_inert(row.text)) << row.text;
 }
 
+GroupData group(const std::string& name, std::int64_t epoch, std::vector<std::string> members,
+                const std::string& status = "member", const std::string& id = kGroup.substr(1)) {
+  return GroupData{id, name, epoch, std::move(members), status};
+}
+
+TEST(ChatModel, EveryGroupShowsFromTheStartEvenWithoutMessages) {
+  ModelDriver d(with_peer("bob"));
+  d.up();
+  const std::string old_id(32, 'f');
+  d.apply(GroupsLoaded{{group("ops", 1, {"alice", "bob", "carol"}), group("old", 3, {"bob"}, "left", old_id)}});
+  EXPECT_THAT(d.sidebar_text(), HasSubstr("#ops"));
+  EXPECT_THAT(d.sidebar_text(), HasSubstr("#old (left)"));
+  EXPECT_THAT(d.sidebar_text(), Not(HasSubstr("#ops (")));  // nothing unread, still in it
+  // /open takes the name as shown, and Tab offers it.
+  d.type("/open #o");
+  d.press(KeyCode::kTab);
+  EXPECT_THAT(d.model.notice(), HasSubstr("#old  #ops"));
+  d.type("p");
+  d.press(KeyCode::kTab);
+  EXPECT_EQ(d.model.input().text(), "/open #ops ");
+  const auto* history = find_action<LoadHistory>(d.press(KeyCode::kEnter));
+  ASSERT_NE(history, nullptr);
+  EXPECT_EQ(history->peer, kGroup);
+  EXPECT_EQ(d.model.open_peer(), kGroup);
+  d.apply(HistoryLoaded{kGroup, {}, false, 200});
+  EXPECT_THAT(d.conversation_text(), HasSubstr("#ops \u00B7 3 members"));
+  EXPECT_THAT(d.conversation_text(), HasSubstr("(no messages yet: type one below)"));
+  // "@ops" and the id work too; the group one has left is read only.
+  d.enter("/open @" + old_id);
+  EXPECT_EQ(d.model.open_peer(), "#" + old_id);
+  EXPECT_THAT(d.conversation_text(), HasSubstr("#old \u00B7 you left it"));
+  EXPECT_EQ(find_action<SendText>(d.enter("anyone here?")), nullptr);
+  EXPECT_EQ(d.model.input().text(), "anyone here?");
+  EXPECT_TRUE(d.model.notice_is_error());
+  EXPECT_THAT(d.model.notice(), HasSubstr("you are no longer in #old"));
+}
+
+TEST(ChatModel, OpenSaysWhichGroupNameItCannotTell) {
+  ModelDriver d(with_peer("bob"));
+  d.up();
+  d.apply(GroupsLoaded{
+      {group("ops", 1, {"alice", "bob"}), group("ops", 1, {"alice", "carol"}, "member", std::string(32, 'e'))}});
+  EXPECT_TRUE(d.enter("/open #ops").empty());
+  EXPECT_THAT(d.model.notice(), HasSubstr("more than one group is named ops"));
+  EXPECT_THAT(d.model.notice(), HasSubstr("#" + std::string(32, 'e')));
+  EXPECT_EQ(d.model.open_peer(), "bob");
+  EXPECT_TRUE(d.enter("/open #dev").empty());
+  EXPECT_THAT(d.model.notice(), HasSubstr("no group named dev"));
+}
+
+TEST(ChatModel, GroupChangesShowAsTheyHappen) {
+  ModelDriver d(with_peer("bob"));
+  d.up();
+  d.apply(GroupsLoaded{});
+  // bob makes a group with alice in it: it appears, and the status line says so.
+  d.apply(GroupChanged{group("ops", 1, {"alice", "bob", "carol"}), "bob", kDay1});
+  EXPECT_THAT(d.sidebar_text(), HasSubstr("#ops"));
+  EXPECT_EQ(d.model.notice(), "bob added you to #ops with carol");
+  d.enter("/open #ops");
+  d.apply(HistoryLoaded{kGroup, {in_group("bob", "g1", "welcome")}, false, 200});
+  d.apply(GroupChanged{group("ops team", 2, {"alice", "bob", "carol"}), "bob", kDay1 + 60'000});
+  EXPECT_THAT(d.sidebar_text(), HasSubstr("#ops team"));
+  EXPECT_THAT(d.conversation_text(), HasSubstr("10:01 bob renamed #ops to #ops team"));
+  d.apply(GroupChanged{group("ops team", 3, {"alice", "bob"}), "carol", kDay1 + 120'000});
+  EXPECT_THAT(d.conversation_text(), HasSubstr("10:02 carol left"));
+  d.apply(GroupChanged{group("ops team", 4, {"alice", "bob", "dave", "erin"}), "bob", kDay1 + 180'000});
+  EXPECT_THAT(d.conversation_text(), HasSubstr("10:03 bob added dave, erin"));
+  d.apply(GroupChanged{group("ops team", 5, {"alice", "bob"}), "bob", kDay1 + 240'000});
+  EXPECT_THAT(d.conversation_text(), HasSubstr("10:04 bob removed dave, erin"));
+  // The notes come after the messages, in order, and a reload of the history keeps them.
+  d.apply(HistoryLoaded{kGroup, {in_group("bob", "g1", "welcome")}, false, 200});
+  const std::string shown = d.conversation_text();
+  EXPECT_LT(shown.find("bob: welcome"), shown.find("renamed"));
+  EXPECT_LT(shown.find("renamed"), shown.find("carol left"));
+  EXPECT_LT(shown.find("carol left"), shown.find("removed dave"));
+  EXPECT_THAT(shown, Not(HasSubstr("?: ")));  // a note has no sender
+
+  d.apply(GroupChanged{group("ops team", 6, {"bob"}, "removed"), "bob", kDay1 + 300'000});
+  d.apply(Resized{140, 24});  // a list wide enough for the whole label
+  EXPECT_THAT(d.conversation_text(), HasSubstr("10:05 you were removed from #ops team by bob"));
+  EXPECT_THAT(d.conversation_text(), HasSubstr("you were removed: its history stays"));
+  EXPECT_THAT(d.sidebar_text(), HasSubstr("#ops team (removed)"));
+  EXPECT_EQ(find_action<SendText>(d.enter("still there?")), nullptr);
+  EXPECT_THAT(d.model.notice(), HasSubstr("you are no longer in #ops team"));
+}
+
+TEST(ChatModel, ChangesMadeHereAndLeavingSayYou) {
+  ModelDriver d(with_peer("bob"));
+  d.up();
+  d.apply(GroupsLoaded{});
+  d.apply(GroupChanged{group("ops", 1, {"alice", "bob", "carol"}), "alice", kDay1});
+  EXPECT_EQ(d.model.notice(), "you created #ops with bob, carol");
+  d.apply(GroupChanged{group("ops", 2, {"alice", "carol"}), "alice", kDay1});
+  EXPECT_EQ(d.model.notice(), "you removed bob");
+  d.apply(GroupChanged{group("ops", 3, {"carol"}, "left"), "alice", kDay1});
+  EXPECT_EQ(d.model.notice(), "you left #ops");
+  EXPECT_THAT(d.sidebar_text(), HasSubstr("#ops (left)"));
+}
+
+TEST(ChatModel, AGroupChangeAlreadyListedAddsNoNote) {
+  ModelDriver d(with_peer(kGroup));
+  d.up();
+  // Before group_list answers, a change updates the group and says nothing:
+  // the list may hold it already.
+  d.apply(GroupChanged{group("ops", 2, {"alice", "bob"}), "bob", kDay1});
+  EXPECT_THAT(d.sidebar_text(), HasSubstr("#ops"));
+  d.apply(GroupsLoaded{{group("ops", 2, {"alice", "bob"})}});
+  d.apply(GroupChanged{group("ops", 2, {"alice", "bob"}), "bob", kDay1});
+  d.apply(GroupChanged{group("ops", 1, {"alice", "bob", "carol"}), "bob", kDay1});
+  d.apply(HistoryLoaded{kGroup, {}, false, 200});
+  EXPECT_THAT(d.conversation_text(), HasSubstr("(no messages yet"));
+  EXPECT_THAT(d.conversation_text(), HasSubstr("#ops \u00B7 2 members"));
+  EXPECT_TRUE(d.model.notice().empty());
+}
+
+TEST(ChatModel, AHostileNameInAGroupChangeStaysInert) {
+  ModelDriver d(with_peer(kGroup));
+  d.up();
+  d.apply(GroupsLoaded{{group("ops", 1, {"alice", "bob"})}});
+  d.apply(GroupChanged{group("x\x1b]2;T\x07\xe2\x80\xae\r" + std::string(300, 'n'), 2, {"alice", "bob"}), "b\x1b[31mob",
+                       kDay1});
+  const Screen s = d.screen();
+  expect_rows_fit(s);
+  for (const auto& row : s.sidebar) EXPECT_TRUE(is_inert(row.text)) << row.text;
+  for (const auto& row : s.conversation) EXPECT_TRUE(is_inert(row.text)) << row.text;
+  EXPECT_THAT(d.conversation_text(), HasSubstr("b\u241B[31mob renamed #ops to"));
+  EXPECT_THAT(d.conversation_text(), HasSubstr("#x\u241B]2;T\u2407\uFFFD\u240Dnnn"));
+}
+
 }  // namespace
 }  // namespace sotto::tui
