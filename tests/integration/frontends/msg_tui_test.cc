@@ -244,5 +244,91 @@ TEST_F(MsgTuiTest, FingerprintTrustSearchAndExportWorkForReal) {
   EXPECT_TRUE(eventually([&] { return !tui.program_running(); }, std::chrono::seconds(10)));
 }
 
+// Groups: alice's msg-tui next to bob's and carol's msgd, over the same relay.
+class MsgTuiGroupTest : public MsgTuiTest {
+ protected:
+  // Waits until the user's msgd lists the group with this name (at any epoch).
+  bool knows_group(const std::string& name, const std::string& group_name) {
+    return eventually([&] {
+      for (const auto& g : call(name, "group_list")) {
+        if (g.at("name") == group_name) return true;
+      }
+      return false;
+    });
+  }
+
+  bool in_group_history(const std::string& name, const std::string& group_name, const std::string& sender,
+                        const std::string& text) {
+    return eventually([&] {
+      const auto c = conversation(name, "@" + group_name);
+      return std::find(c.begin(), c.end(), std::pair<std::string, std::string>{sender, text}) != c.end();
+    });
+  }
+};
+
+// A group nobody has written in yet is in the list (group_list at start);
+// bob's message counts as unread there; alice opens it, reads it with bob's
+// name, and what she types reaches carol as hers, in the group.
+TEST_F(MsgTuiGroupTest, AGroupWithoutMessagesIsListedAndItsMessagesGoBothWays) {
+  registered_user("carol");
+  call("alice", "group_create", {{"name", "ops"}, {"members", {"bob", "carol"}}});
+  ASSERT_TRUE(knows_group("bob", "ops"));
+  ASSERT_TRUE(knows_group("carol", "ops"));
+
+  TmuxSession& tui = start_tui();
+  ASSERT_TRUE(ready());
+  ASSERT_TRUE(tui.wait_for_text("bob: hello alice, it is bob"));
+  ASSERT_TRUE(tui.wait_for_text("#ops"));
+
+  call("bob", "group_send", {{"group", "ops"}, {"text", "deploy at five?"}});
+  ASSERT_TRUE(tui.wait_for_text("#ops (1)"));
+  EXPECT_FALSE(has(tui.screen(), "deploy at five?")) << "bob's own conversation is the open one";
+
+  tui.type("/open #ops");
+  tui.press("Enter");
+  ASSERT_TRUE(tui.wait_for_text("bob: deploy at five?"));
+  EXPECT_TRUE(has(tui.screen(), "#ops \u00B7 3 members"));
+  EXPECT_FALSE(has(tui.screen(), "#ops (1)")) << "opened: read";
+
+  tui.type("five is fine, from msg-tui");
+  tui.press("Enter");
+  ASSERT_TRUE(in_group_history("carol", "ops", "alice", "five is fine, from msg-tui"));
+  EXPECT_TRUE(in_group_history("bob", "ops", "alice", "five is fine, from msg-tui"));
+  // Sent: the relay holds it for every member (group messages have no delivery receipts).
+  EXPECT_TRUE(tui.wait_for_text("alice: five is fine, from msg-tui \u2713"));
+  // And carol's answer shows live in the open group, with her name.
+  call("carol", "group_send", {{"group", "ops"}, {"text", "see you there"}});
+  EXPECT_TRUE(tui.wait_for_text("carol: see you there"));
+}
+
+// GroupChanged on screen: a group bob makes with alice appears, a rename
+// relabels it, and once bob removes her it is read only.
+TEST_F(MsgTuiGroupTest, BobsChangesToAGroupShowOnAlicesScreen) {
+  registered_user("carol");
+  TmuxSession& tui = start_tui();
+  ASSERT_TRUE(ready());
+  ASSERT_TRUE(tui.wait_for_text("bob: hello alice, it is bob"));
+
+  call("bob", "group_create", {{"name", "dev"}, {"members", {"alice", "carol"}}});
+  ASSERT_TRUE(tui.wait_for_text("bob added you to #dev with carol"));
+  tui.type("/open #dev");
+  tui.press("Enter");
+  ASSERT_TRUE(tui.wait_for_text("#dev \u00B7 3 members"));
+
+  call("bob", "group_rename", {{"group", "dev"}, {"name", "devs"}});
+  ASSERT_TRUE(tui.wait_for_text("bob renamed #dev to #devs"));
+  call("bob", "group_remove", {{"group", "devs"}, {"members", {"carol"}}});
+  ASSERT_TRUE(tui.wait_for_text("bob removed carol"));
+  EXPECT_TRUE(has(tui.screen(), "#devs \u00B7 2 members"));
+
+  call("bob", "group_remove", {{"group", "devs"}, {"members", {"alice"}}});
+  ASSERT_TRUE(tui.wait_for_text("you were removed from #devs by bob"));
+  EXPECT_TRUE(has(tui.screen(), "#devs (removed)"));
+  tui.type("am I still here?");
+  tui.press("Enter");
+  ASSERT_TRUE(tui.wait_for_text("you are no longer in #devs"));
+  EXPECT_TRUE(has(tui.screen(), "\u203A am I still here?")) << "the text stays in the input line";
+}
+
 }  // namespace
 }  // namespace sotto::testing
