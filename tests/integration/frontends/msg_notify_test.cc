@@ -9,6 +9,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <fstream>
@@ -474,6 +475,62 @@ TEST_F(MsgNotifyTest, NoReplyActionWithoutInlineReplyOrReplyCommand) {
   const auto calls = scripted_->calls();
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].actions, (std::vector<std::string>{"default", "Mark as read"}));
+}
+
+// Groups: alice makes "ops" with bob and carol; bob's popups name the group.
+class MsgNotifyGroupTest : public MsgNotifyTest {
+ protected:
+  // alice's group "ops" with bob and carol, once both their msgd know it; its id.
+  std::string make_ops() {
+    registered_user("carol");
+    const json ops = call("alice", "group_create", {{"name", "ops"}, {"members", {"bob", "carol"}}});
+    for (const char* member : {"bob", "carol"}) {
+      EXPECT_TRUE(eventually([&] { return call(member, "group_list").size() == 1; })) << member;
+    }
+    return ops.at("id").get<std::string>();
+  }
+
+  bool in_group_history(const std::string& name, const std::string& sender, const std::string& text) {
+    return eventually([&] {
+      const auto c = conversation(name, "@ops");
+      return std::find(c.begin(), c.end(), std::pair<std::string, std::string>{sender, text}) != c.end();
+    });
+  }
+};
+
+TEST_F(MsgNotifyGroupTest, AGroupMessageShowsWhoWroteInWhichGroup) {
+  start_dunst();
+  start_notify();
+  ASSERT_TRUE(logged("event=notification_server_ready"));
+  const std::string id = make_ops();  // while msg-notify listens: the change itself pops nothing up
+  call("alice", "group_send", {{"group", "ops"}, {"text", "deploy at <five>?"}});
+  ASSERT_TRUE(logged("event=notification_posted peer=@" + id));
+  const auto popups = the_one_popup();
+  ASSERT_EQ(popups.size(), 1u);
+  EXPECT_EQ(popups[0].at("summary"), "alice in #ops");
+  EXPECT_EQ(popups[0].at("body"), "deploy at &lt;five&gt;?");
+  EXPECT_THAT(notify_.output(), Not(HasSubstr("deploy"))) << "the log never carries message text";
+  EXPECT_THAT(notify_.output(), Not(HasSubstr("ops"))) << "nor group names";
+}
+
+TEST_F(MsgNotifyGroupTest, InlineReplyToAGroupMessageGoesToTheGroup) {
+  scripted_ = std::make_unique<ScriptedNotificationServer>(
+      bob_bus(), std::vector<std::string>{"actions", "body", "body-markup", "inline-reply"});
+  start_notify();
+  ASSERT_TRUE(logged("event=notification_server_ready"));
+  const std::string id = make_ops();
+  call("carol", "group_send", {{"group", "ops"}, {"text", "who takes the night shift?"}});
+  ASSERT_TRUE(logged("event=notification_posted peer=@" + id));
+  const auto calls = scripted_->calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].summary, "carol in #ops");
+  EXPECT_THAT(calls[0].actions, Contains("inline-reply"));
+
+  scripted_->emit_replied(calls[0].id, "I do");
+  ASSERT_TRUE(logged("event=reply_sent peer=@" + id));
+  EXPECT_TRUE(in_group_history("alice", "bob", "I do")) << "in the group, from bob";
+  EXPECT_TRUE(in_group_history("carol", "bob", "I do"));
+  EXPECT_TRUE(conversation("carol", "bob").empty()) << "not a pairwise message to carol";
 }
 
 TEST_F(MsgNotifyTest, ExitsWithStatusOneWhenTheSessionBusGoes) {
