@@ -10,7 +10,9 @@
 #include "tests/unit/ctl/scripted_msgd.h"
 
 namespace sotto::ctl {
-namespace {
+// Named, not anonymous: the unity builds (ci, asan presets) compile this file
+// in one unit with app_test.cc, whose anonymous namespace has a Result too.
+namespace groups_app_test {
 
 using nlohmann::json;
 using testing::ScriptedMsgd;
@@ -305,5 +307,5 @@ TEST_F(CtlGroups, HostileGroupNamesFromMsgdStayInert) {
   EXPECT_NE(r.out.find("o\\x1b[2Jps\\u202e"), std::string::npos) << r.out;
 }
 
-}  // namespace
+}  // namespace groups_app_test
 }  // namespace sotto::ctl
