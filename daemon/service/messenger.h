@@ -124,6 +124,9 @@ class Messenger : public api::Handler {
   LoadedGroup resolve_group(std::string_view reference);
   LoadedGroup require_admin_of(const json& params);
   json group_json(const LoadedGroup& group) const;
+  // Saves the group's row for the state next (this user's status in it) and
+  // keeps or forgets the group's keys to match; in the caller's transaction.
+  GroupRow store_group_state(const std::optional<LoadedGroup>& current, const GroupState& next, GroupStatus status);
   // Stores a state this user made (one epoch on) and queues it to every
   // member of the old and the new state; publishes GroupChanged.
   LoadedGroup commit_group_change(std::optional<LoadedGroup> current, GroupState next, GroupStatus my_status,

@@ -114,20 +114,34 @@ std::string Messenger::require_conversation(const json& params) {
 
 // ---- changes made here ----
 
-Messenger::LoadedGroup Messenger::commit_group_change(std::optional<LoadedGroup> current, GroupState next,
-                                                      GroupStatus my_status,
-                                                      const std::vector<std::string>& extra_recipients) {
-  const crypto::Bytes encoded = encode_group_state(next);
+GroupRow Messenger::store_group_state(const std::optional<LoadedGroup>& current, const GroupState& next,
+                                      GroupStatus status) {
   GroupRow row;
   row.id = group_id_hex(next.id);
   row.name = next.name;
   row.epoch = next.epoch;
-  row.state = encoded;
-  row.state_hash = hash_bytes(crypto::sha256(encoded));
-  if (current) row.previous_hash = current->row.state_hash;
-  row.status = my_status;
+  row.state = encode_group_state(next);
+  row.state_hash = hash_bytes(crypto::sha256(row.state));
+  if (current && current->state.epoch + 1 == next.epoch) row.previous_hash = current->row.state_hash;
+  row.status = status;
   row.created_at_ms = current ? current->row.created_at_ms : now_ms();
+  groups_.save(row);
+  if (status == GroupStatus::kMember) {
+    // The chains of the epoch before stay: a sender may have encrypted under
+    // its chain before it saw the change.
+    groups_.prune_receivers(row.id, next.members, next.epoch > 1 ? next.epoch - 1 : 1);
+  } else {
+    // Out of the group: every key of it goes, so nothing sent from now on can
+    // be read here even if it reached this device.
+    groups_.forget_own_chain(row.id);
+    groups_.forget_receivers(row.id);
+  }
+  return row;
+}
 
+Messenger::LoadedGroup Messenger::commit_group_change(std::optional<LoadedGroup> current, GroupState next,
+                                                      GroupStatus my_status,
+                                                      const std::vector<std::string>& extra_recipients) {
   // Everyone in the new state hears of it, and those it removes too (so they
   // know they are out and stop expecting messages).
   std::set<std::string> tell(next.members.begin(), next.members.end());
@@ -138,16 +152,11 @@ Messenger::LoadedGroup Messenger::commit_group_change(std::optional<LoadedGroup>
   Content update;
   update.kind = ContentKind::kGroupUpdate;
   update.sent_at_ms = static_cast<std::uint64_t>(now_ms());
-  update.group_state = encoded;
+  GroupRow row;
   {
     store::Transaction tx(database_.db());
-    groups_.save(row);
-    if (my_status != GroupStatus::kMember) {
-      groups_.forget_own_chain(row.id);
-      groups_.forget_receivers(row.id);
-    } else {
-      groups_.prune_receivers(row.id, next.members, next.epoch > 1 ? next.epoch - 1 : 1);
-    }
+    row = store_group_state(current, next, my_status);
+    update.group_state = row.state;
     for (const auto& member : tell) {
       update.id = new_message_id();
       outbox_.enqueue(message_id_hex(update.id), member, "group_update", encode_content(update));
@@ -244,11 +253,8 @@ json Messenger::group_leave(const json& params) {
   std::erase(next.admins, username_);
   if (next.members.empty()) {
     // The last member: nobody to tell, and a state needs a member.
-    group.row.status = GroupStatus::kLeft;
     store::Transaction tx(database_.db());
-    groups_.save(group.row);
-    groups_.forget_own_chain(group.row.id);
-    groups_.forget_receivers(group.row.id);
+    group.row = store_group_state(group, group.state, GroupStatus::kLeft);
     tx.commit();
     return group_json(group);
   }
@@ -496,26 +502,8 @@ std::optional<json> Messenger::take_group_update(const std::string& sender, cons
     log_warning("group_update_refused", {{"from", sender}, {"group", id}, {"error", "max_groups reached"}});
     return std::nullopt;
   }
-  const bool still_in = proposed.has_member(username_);
-  const crypto::Bytes encoded = encode_group_state(proposed);
-  GroupRow row;
-  row.id = id;
-  row.name = proposed.name;
-  row.epoch = proposed.epoch;
-  row.state = encoded;
-  row.state_hash = hash_bytes(crypto::sha256(encoded));
-  if (current && current->state.epoch + 1 == proposed.epoch) row.previous_hash = current->row.state_hash;
-  row.status = still_in ? GroupStatus::kMember : GroupStatus::kRemoved;
-  row.created_at_ms = current ? current->row.created_at_ms : now_ms();
-  groups_.save(row);
-  if (still_in) {
-    groups_.prune_receivers(id, proposed.members, proposed.epoch > 1 ? proposed.epoch - 1 : 1);
-  } else {
-    // Removed: every key of the group goes, so nothing sent from now on can
-    // be read here even if it reached this device.
-    groups_.forget_own_chain(id);
-    groups_.forget_receivers(id);
-  }
+  GroupRow row = store_group_state(current, proposed,
+                                   proposed.has_member(username_) ? GroupStatus::kMember : GroupStatus::kRemoved);
   LoadedGroup loaded{std::move(row), std::move(proposed)};
   json event = group_json(loaded);
   event["by"] = sender;
