@@ -18,6 +18,7 @@
 #include <system_error>
 #include <vector>
 
+#include "bench/store/bench_dir.h"
 #include "lib/store/database.h"
 #include "lib/store/transaction.h"
 #include "relayd/store/sqlite_store.h"
@@ -33,24 +34,7 @@ constexpr int kRecipients = 1000;
 constexpr std::int64_t kNow = 1'700'000'000'000;  // ms
 constexpr std::int64_t kDay = 86'400'000;         // ms
 
-class BenchDir {
- public:
-  BenchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sotto-store-bench-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~BenchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  BenchDir(const BenchDir&) = delete;
-  BenchDir& operator=(const BenchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using bench::BenchDir;
 
 std::string recipient_name(std::uint64_t i) { return "user" + std::to_string(i % kRecipients); }
 
@@ -82,7 +66,7 @@ enum class IdOrder {
 
 void run_commits(benchmark::State& state, IdOrder order) {
   const auto batch_size = static_cast<std::size_t>(state.range(0));
-  const BenchDir dir;
+  const BenchDir dir("sotto-store-bench");
   SqliteStore store(dir.path() / "relay.db");
   add_users(dir.path() / "relay.db");
 

@@ -32,6 +32,7 @@
 #include <system_error>
 #include <vector>
 
+#include "bench/store/bench_dir.h"
 #include "lib/store/database.h"
 #include "lib/store/transaction.h"
 #include "lib/store/wal_sync.h"
@@ -45,24 +46,7 @@ constexpr int kRecipients = 999;
 constexpr std::int64_t kNow = 1'700'000'000'000;  // ms
 constexpr std::int64_t kDay = 86'400'000;         // ms
 
-class BenchDir {
- public:
-  BenchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sotto-fanout-bench-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~BenchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  BenchDir(const BenchDir&) = delete;
-  BenchDir& operator=(const BenchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using bench::BenchDir;
 
 std::string recipient_name(int i) { return "member" + std::to_string(i); }
 
@@ -88,7 +72,7 @@ void set_message_id(MessageId& id, std::uint64_t n) {
 
 void BM_FanoutSharedBody(benchmark::State& state) {
   const auto batch_size = static_cast<std::size_t>(state.range(0));
-  const BenchDir dir;
+  const BenchDir dir("sotto-fanout-bench");
   SqliteStore store(dir.path() / "relay.db");
   {
     store::Database db(dir.path() / "relay.db");
@@ -168,7 +152,7 @@ END;
 
 void BM_FanoutCopyPerRecipient(benchmark::State& state) {
   const auto batch_size = static_cast<std::size_t>(state.range(0));
-  const BenchDir dir;
+  const BenchDir dir("sotto-fanout-bench");
   const auto path = dir.path() / "relay.db";
   {
     store::Database setup(path);
