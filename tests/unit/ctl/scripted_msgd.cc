@@ -97,21 +97,27 @@ void ScriptedMsgd::serve_connection(int fd) {
       auto* request = std::get_if<api::JsonRpcRequest>(&parsed);
       if (request == nullptr) continue;
       const nlohmann::json params = request->params.is_null() ? nlohmann::json::object() : request->params;
+      if (request->method == "subscribe") {
+        // Recorded only once answered: a test that saw it in requests() may
+        // push an event at once, which needs the subscription in place.
+        std::lock_guard lock(mutex_);
+        send_line(fd, api::encode_result(request->id.value_or(nullptr), nlohmann::json{{"subscribed", true}}));
+        subscribed_ = true;
+        requests_.push_back({{"method", request->method}, {"params", params}});
+        continue;
+      }
       {
         std::lock_guard lock(mutex_);
         requests_.push_back({{"method", request->method}, {"params", params}});
       }
       std::string answer;
       try {
-        nlohmann::json result =
-            request->method == "subscribe" ? nlohmann::json{{"subscribed", true}} : respond_(request->method, params);
-        answer = api::encode_result(request->id.value_or(nullptr), result);
+        answer = api::encode_result(request->id.value_or(nullptr), respond_(request->method, params));
       } catch (const api::ApiError& e) {
         answer = api::encode_error(request->id.value_or(nullptr), e);
       }
       std::lock_guard lock(mutex_);
       send_line(fd, answer);
-      if (request->method == "subscribe") subscribed_ = true;
     }
   }
   std::lock_guard lock(mutex_);
