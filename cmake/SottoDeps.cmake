@@ -20,6 +20,10 @@ find_package(CLI11 REQUIRED)
 find_package(sdbus-c++ 1.2 REQUIRED)
 pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+# relayd's shared store and bus for several nodes (docs/operations.md
+# "Several relays"): PostgreSQL through libpqxx 6.4, Redis through hiredis.
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 if(SOTTO_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

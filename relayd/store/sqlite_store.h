@@ -96,6 +96,9 @@ class SqliteStore final : public Store {
   bool remove_blob(std::string_view blob_id) override;
   BlobUsage blob_usage(std::string_view owner) override;
 
+  void export_records(const std::function<void(const DumpRecord&)>& sink) override;
+  ImportCounts import_records(const std::function<std::optional<DumpRecord>()>& next) override;
+
  private:
   // Inside a transaction on batch_writer_, with write_mutex_ held.
   std::vector<SendResult> insert_sends(std::span<const PendingSend> sends, const QueueLimits& limits);

@@ -3,10 +3,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "lib/crypto/bytes.h"
@@ -236,6 +238,56 @@ struct ExpiryResult {
   std::uint64_t invites = 0;
 };
 
+// --- Moving a relay between backends (relayd export-store / import-store) ---
+//
+// A store's whole content as a stream of records, with nothing a backend
+// derives (queue and blob usage, the revocation log, row ids). Records name
+// users by username; a dump lists users first, and the deliveries in
+// delivery_id order, so that an importer can apply it in one pass.
+
+struct InviteRecord {
+  Sha256Hash code_sha256{};
+  std::int64_t expires_at_ms = 0;
+};
+
+struct StoredSignedPrekey {
+  std::string username;
+  SignedPrekey prekey;
+};
+
+struct StoredOneTimePrekey {
+  std::string username;
+  OneTimePrekey prekey;
+};
+
+// One queued (envelope, recipient) pair; envelope.delivery_id is kept, so a
+// client that reconnects after the move acknowledges what it already had.
+struct StoredDelivery {
+  std::string recipient;
+  QueuedEnvelope envelope;
+};
+
+// A blob's row and who may still fetch it (the file itself is moved with the
+// blob folder, not in the dump).
+struct StoredBlob {
+  BlobRecord blob;
+  std::vector<std::string> readers;
+};
+
+using DumpRecord = std::variant<UserRecord, TokenRecord, InviteRecord, StoredSignedPrekey, StoredOneTimePrekey,
+                                StoredDelivery, StoredBlob>;
+
+struct ImportCounts {
+  std::uint64_t users = 0;
+  std::uint64_t tokens = 0;
+  std::uint64_t invites = 0;
+  std::uint64_t signed_prekeys = 0;
+  std::uint64_t one_time_prekeys = 0;
+  std::uint64_t deliveries = 0;
+  std::uint64_t blobs = 0;
+  friend bool operator==(const ImportCounts&, const ImportCounts&) = default;
+};
+
 enum class CreateUserStatus { Created, UsernameTaken, InvalidInvite };
 
 class Store {
@@ -375,6 +427,17 @@ class Store {
   // False if no such blob.
   virtual bool remove_blob(std::string_view blob_id) = 0;
   virtual BlobUsage blob_usage(std::string_view owner) = 0;
+
+  // Every record (see DumpRecord), users first, deliveries in delivery_id
+  // order, from one consistent snapshot.
+  virtual void export_records(const std::function<void(const DumpRecord&)>& sink) = 0;
+  // Loads a dump into this store, which must hold no user, in one
+  // transaction: all of it or (on any exception) nothing. next() returns the
+  // records in export order and nullopt at the end. Throws store::StoreError
+  // for a non-empty store or a record that does not fit (a token, prekey or
+  // delivery of an unknown user, a duplicate). Later Sends get delivery ids
+  // above every imported one.
+  virtual ImportCounts import_records(const std::function<std::optional<DumpRecord>()>& next) = 0;
 };
 
 }  // namespace sotto::relayd
