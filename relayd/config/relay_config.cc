@@ -6,6 +6,7 @@
 #include "lib/config/duration.h"
 #include "lib/wire/limits.h"
 #include "relayd/auth/password_hasher.h"
+#include "relayd/config/store_url.h"
 
 namespace sotto::relayd {
 
@@ -49,6 +50,8 @@ constexpr std::uint32_t kMaxRecipients = static_cast<std::uint32_t>(wire::kMaxRe
 // visible to users and the batch is long full anyway.
 constexpr milliseconds kMaxCommitDelay = seconds(1);
 constexpr std::uint32_t kMaxCommitBatch = 100'000;
+// PostgreSQL's own default max_connections is 100 for every client together.
+constexpr std::uint32_t kMaxPoolSize = 1000;
 // msgd uploads 100 one-time prekeys (DESIGN.md); a low mark at or above that
 // would ask for more forever. 0 means never ask.
 constexpr std::uint32_t kMaxPrekeyLowMark = 99;
@@ -63,6 +66,12 @@ std::string_view blame(const MappingReader& m, std::string_view first, std::stri
   return m.contains(first) || !m.contains(second) ? first : second;
 }
 
+// Replaced by the bus's own URL parser once it lands (relayd/bus).
+std::optional<std::string> bus_url_problem(std::string_view url) {
+  if (url.empty() || url.starts_with("redis://") || url.starts_with("redis+unix:///")) return std::nullopt;
+  return "is not a Redis address (redis://HOST:PORT or redis+unix:///PATH)";
+}
+
 void read_rate_limit(MappingReader& m, std::string_view key, RateLimitSetting& limit) {
   m.mapping(key, [&](MappingReader& r) {
     limit.rate = r.integer<std::uint32_t>("rate", limit.rate, 1, kMaxRateCount);
@@ -74,6 +83,19 @@ void read_rate_limit(MappingReader& m, std::string_view key, RateLimitSetting& l
 void read_settings(MappingReader& top, RelayConfig& c) {
   c.listen = top.host_port_list("listen", c.listen, /*allow_names=*/false, 1, kMaxListenAddresses);
   c.state_dir = top.path("state_dir", c.state_dir, kStateDirRule);
+  c.store = top.string("store", c.store, config::StringRule{.allow_empty = false});
+  if (const auto problem = store_url_problem(c.store)) top.fail("store", *problem);
+  c.bus = top.string("bus", c.bus);
+  if (const auto problem = bus_url_problem(c.bus)) top.fail("bus", *problem);
+  if (!c.bus.empty() && store_kind(c.store) == StoreKind::sqlite) {
+    top.fail("bus", "is set but store is sqlite; a bus joins relays that share a PostgreSQL store");
+  }
+  top.mapping("cluster", [&](MappingReader& m) {
+    ClusterConfig& k = c.cluster;
+    k.pool_size = m.integer<std::uint32_t>("pool_size", k.pool_size, 1, kMaxPoolSize);
+    k.poll_interval = m.duration("poll_interval", k.poll_interval, milliseconds(50), minutes(1));
+    k.presence_ttl = m.duration("presence_ttl", k.presence_ttl, seconds(3), hours(1));
+  });
   c.io_threads = top.integer<std::uint32_t>("io_threads", c.io_threads, 0, kMaxIoThreads);
   c.reuse_port = top.boolean("reuse_port", c.reuse_port);
 

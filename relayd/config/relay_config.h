@@ -156,11 +156,36 @@ struct LogConfig {
   bool operator==(const LogConfig&) const = default;
 };
 
+// Several relays sharing one PostgreSQL store (docs/operations.md "Several
+// relays"). Ignored by a relay on SQLite.
+struct ClusterConfig {
+  // Connections this relay keeps open to PostgreSQL.
+  std::uint32_t pool_size = 8;
+  // How often the relay reads the store for its connected users' queues while
+  // it has no bus, or the bus is down: the longest a message then waits
+  // before it is pushed to a user connected to another relay.
+  std::chrono::milliseconds poll_interval = std::chrono::seconds(1);
+  // How long this relay's word that a user is online lasts on the bus unless
+  // renewed (it renews every third of it): how long a relay that died still
+  // counts its users as online.
+  std::chrono::milliseconds presence_ttl = std::chrono::seconds(30);
+
+  bool operator==(const ClusterConfig&) const = default;
+};
+
 struct RelayConfig {
   // TCP addresses to accept clients on (IP literals; 0.0.0.0 / [::] is all).
   std::vector<config::HostPort> listen{config::HostPort{"0.0.0.0", 7443, config::HostKind::ipv4}};
   // Database, generated TLS pair, blobs. systemd's StateDirectory=relayd.
   std::filesystem::path state_dir = "/var/lib/relayd";
+  // Where accounts, tokens, prekeys, queued envelopes and blob metadata live:
+  // "sqlite" (relay.db in state_dir) or a PostgreSQL URI (store_url.h).
+  std::string store = "sqlite";
+  // Redis, which tells the relays sharing a store that something arrived for
+  // a user connected to one of them: redis://HOST:PORT or redis+unix:///PATH.
+  // Empty: none (relays on PostgreSQL then find new envelopes by polling).
+  std::string bus;
+  ClusterConfig cluster;
   // Threads running the network event loop; 0 means one per CPU core.
   std::uint32_t io_threads = 0;
   // One listening socket per io thread with SO_REUSEPORT, so the kernel

@@ -34,6 +34,12 @@ constexpr std::string_view kEveryKeyChanged = R"(listen:
   - 127.0.0.1:8443
   - "[::]:8443"
 state_dir: /srv/relayd
+store: postgresql://relayd@db.example.org:5432/sotto
+bus: redis://10.0.0.7:6379
+cluster:
+  pool_size: 16
+  poll_interval: 250ms
+  presence_ttl: 1m
 io_threads: 4
 tls:
   certificate: /etc/sotto/relay.crt
@@ -140,6 +146,9 @@ TEST(RelayConfig, ReadsAFileThatChangesEverySetting) {
   EXPECT_EQ(c.listen[0], (HostPort{"127.0.0.1", 8443, HostKind::ipv4}));
   EXPECT_EQ(c.listen[1], (HostPort{"::", 8443, HostKind::ipv6}));
   EXPECT_EQ(c.state_dir, "/srv/relayd");
+  EXPECT_EQ(c.store, "postgresql://relayd@db.example.org:5432/sotto");
+  EXPECT_EQ(c.bus, "redis://10.0.0.7:6379");
+  EXPECT_EQ(c.cluster, (ClusterConfig{16, milliseconds(250), minutes(1)}));
   EXPECT_EQ(c.io_threads, 4u);
   EXPECT_EQ(c.tls.certificate, "/etc/sotto/relay.crt");
   EXPECT_EQ(c.tls.private_key, "/etc/sotto/relay.key");
@@ -261,6 +270,41 @@ TEST(RelayConfig, RejectsTheSameListenAddressTwice) {
 TEST(RelayConfig, RejectsARelativeStateDir) {
   EXPECT_STREQ(relay_error("state_dir: state\n").what(),
                "relayd.yaml:1:12: state_dir: must be an absolute path (starting with '/'), got 'state'");
+}
+
+TEST(RelayConfig, StoreIsSqliteOrAPostgresUriWithoutAPassword) {
+  EXPECT_EQ(parse_relay_config("store: postgres:///sotto?host=/run/postgresql\n", "relayd.yaml").store,
+            "postgres:///sotto?host=/run/postgresql");
+  EXPECT_EQ(relay_error("store: mysql://db/sotto\n").problem(),
+            "is neither sqlite nor a PostgreSQL URI (postgresql://USER@HOST:PORT/DATABASE)");
+  EXPECT_EQ(relay_error("store: ''\n").where(), (Location{"relayd.yaml", 1, 8}));
+  EXPECT_EQ(relay_error("store: SQLite\n").where(), (Location{"relayd.yaml", 1, 8}));
+  // The password would sit in a world-readable file and in error messages.
+  const ConfigError in_userinfo = relay_error("store: postgresql://relayd:hunter2@db/sotto\n");
+  EXPECT_THAT(in_userinfo.problem(), HasSubstr("holds a password"));
+  EXPECT_EQ(std::string(in_userinfo.what()).find("hunter2"), std::string::npos) << in_userinfo.what();
+  EXPECT_THAT(relay_error("store: postgresql://db/sotto?sslmode=require&Password=x\n").problem(),
+              HasSubstr("password parameter"));
+  // A colon after the @ is the port, not a password.
+  EXPECT_EQ(parse_relay_config("store: postgresql://relayd@db:5433/sotto\n", "relayd.yaml").store,
+            "postgresql://relayd@db:5433/sotto");
+}
+
+TEST(RelayConfig, BusNeedsAPostgresStoreAndARedisAddress) {
+  EXPECT_EQ(relay_error("bus: redis://127.0.0.1:6379\n").problem(),
+            "is set but store is sqlite; a bus joins relays that share a PostgreSQL store");
+  EXPECT_EQ(relay_error("store: postgresql:///sotto\nbus: http://127.0.0.1:6379\n").where(),
+            (Location{"relayd.yaml", 2, 6}));
+  EXPECT_EQ(
+      parse_relay_config("store: postgresql:///sotto\nbus: redis+unix:///run/redis/redis.sock\n", "relayd.yaml").bus,
+      "redis+unix:///run/redis/redis.sock");
+}
+
+TEST(RelayConfig, ClusterSettingsHaveBounds) {
+  EXPECT_EQ(relay_error("cluster:\n  pool_size: 0\n").where(), (Location{"relayd.yaml", 2, 14}));
+  EXPECT_EQ(relay_error("cluster:\n  pool_size: 1001\n").where(), (Location{"relayd.yaml", 2, 14}));
+  EXPECT_EQ(relay_error("cluster:\n  poll_interval: 10ms\n").where(), (Location{"relayd.yaml", 2, 18}));
+  EXPECT_EQ(relay_error("cluster:\n  presence_ttl: 1s\n").where(), (Location{"relayd.yaml", 2, 17}));
 }
 
 TEST(RelayConfig, RejectsACertificateWithoutAKey) {
