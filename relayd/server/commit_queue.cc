@@ -156,6 +156,7 @@ void CommitQueue::complete_ready(std::unique_lock<std::mutex>& lock) {
     for (std::size_t i = 0; i < batch.dones.size(); ++i) {
       batch.dones[i](batch.sends[i], i < batch.results.size() ? &batch.results[i] : nullptr);
     }
+    if (batch_done_) batch_done_(batch.sends, batch.results);
     // The callbacks hold their sessions: drop them now (batch goes out of
     // scope here), not when the next batch arrives, or a closed session
     // lives on until someone else sends.

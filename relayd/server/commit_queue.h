@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,6 +51,14 @@ class CommitQueue {
   CommitQueue(const CommitQueue&) = delete;
   CommitQueue& operator=(const CommitQueue&) = delete;
 
+  // Called once per batch, after the completions of its sends, on the thread
+  // that ran them, with the batch's sends and their results (the results
+  // empty if it failed). The relays sharing a store announce the batch's
+  // deliveries through it (one bus message per batch, not per envelope).
+  // Set before start().
+  using BatchDone = std::function<void(std::span<const PendingSend>, std::span<const SendResult>)>;
+  void on_batch_done(BatchDone done) { batch_done_ = std::move(done); }
+
   void start();
   // Writes and syncs everything already submitted, runs its completions,
   // then stops the threads. Submissions after stop() are answered with a
@@ -84,6 +93,7 @@ class CommitQueue {
   void complete_ready(std::unique_lock<std::mutex>& lock);
 
   Store& store_;
+  BatchDone batch_done_;
   QueueLimits limits_;
   std::size_t max_batch_;
   std::chrono::microseconds max_delay_;

@@ -34,6 +34,10 @@ std::string Metrics::render(std::int64_t queue_depth) const {
   metric("commit_batches_total", "counter", "Group-commit transactions.", commit_batches.load());
   metric("commit_envelopes_total", "counter", "Envelopes committed in group commits.", commit_envelopes.load());
   metric("commit_batch_max", "gauge", "Largest group-commit batch so far.", commit_max_batch.load());
+  metric("bus_publish_failures_total", "counter", "Committed batches the bus could not announce to the other relays.",
+         bus_publish_failures.load());
+  metric("store_polls_total", "counter", "Reads of every connected user's queue for what other relays stored.",
+         store_polls.load());
   metric("queue_depth", "gauge", "Envelopes waiting in offline queues.", queue_depth);
   return out.str();
 }

@@ -25,6 +25,9 @@ struct Metrics {
   std::atomic<std::uint64_t> commit_batches{0};
   std::atomic<std::uint64_t> commit_envelopes{0};
   std::atomic<std::uint64_t> commit_max_batch{0};
+  // Relays sharing a store (zero on one relay).
+  std::atomic<std::uint64_t> bus_publish_failures{0};
+  std::atomic<std::uint64_t> store_polls{0};
 
   void record_batch(std::uint64_t envelopes);
 

@@ -32,10 +32,14 @@ constexpr int kListenBacklog = 4096;
 // A metrics request must arrive within this and fit in this many bytes.
 constexpr auto kMetricsTimeout = std::chrono::seconds(5);
 constexpr std::size_t kMaxMetricsRequest = 8192;
+// Relays sharing a store read every queue this often even while the bus is
+// up: a wake lost in transit (the bus's pub/sub keeps nothing for a
+// subscriber that was briefly away) delays a message by at most this.
+constexpr auto kSafetyPollInterval = std::chrono::seconds(30);
 }  // namespace
 
 RelayServer::RelayServer(ServerSettings settings, ListenerOptions options, net::SslCtxPtr tls, Store& store,
-                         BlobFiles& blobs)
+                         BlobFiles& blobs, DeliveryBus* bus)
     : options_(std::move(options)),
       tls_(std::move(tls)),
       ctx_(std::make_unique<ServerContext>()),
@@ -48,7 +52,11 @@ RelayServer::RelayServer(ServerSettings settings, ListenerOptions options, net::
       signals_(io_.at(0), SIGINT, SIGTERM),
       housekeeping_timer_(io_.at(0)),
       memory_timer_(io_.at(0)),
-      revocation_timer_(io_.at(0)) {
+      revocation_timer_(io_.at(0)),
+      poll_timer_(io_.at(0)),
+      presence_timer_(io_.at(0)),
+      bus_(bus),
+      presence_strand_(asio::make_strand(blocking_.get_executor())) {
   ctx_->settings = std::move(settings);
   ctx_->tls = tls_.get();
   ctx_->store = &store;
@@ -61,10 +69,12 @@ RelayServer::RelayServer(ServerSettings settings, ListenerOptions options, net::
   commits_ =
       std::make_unique<CommitQueue>(store, limits, options_.commit_max_batch, options_.commit_max_delay, ctx_->metrics);
   ctx_->commits = commits_.get();
+  ctx_->bus = bus_;
 }
 
 RelayServer::~RelayServer() {
   stop();
+  if (bus_ != nullptr) bus_->stop();
   io_.stop();
   io_.join();
   blocking_.join();
@@ -146,6 +156,7 @@ void RelayServer::run() {
   std::promise<void> drained;
   auto done = drained.get_future();
 
+  if (bus_ != nullptr) start_bus();
   commits_->start();
   for (std::size_t i = 0; i < acceptors_.size(); ++i) {
     auto& context = acceptor_homes_[i] != nullptr ? *acceptor_homes_[i] : io_.at(0);
@@ -156,6 +167,8 @@ void RelayServer::run() {
   asio::co_spawn(io_.at(0), return_memory(), asio::detached);
   last_revocation_ = ctx_->store->last_token_revocation();  // earlier ones closed nothing here
   asio::co_spawn(io_.at(0), watch_revocations(), asio::detached);
+  if (options_.shared_store) asio::co_spawn(io_.at(0), watch_store(), asio::detached);
+  if (bus_ != nullptr) asio::co_spawn(io_.at(0), refresh_presence(), asio::detached);
 
   // The drain runs on io thread 0 and fulfils the promise when every session
   // is gone or the grace period is over. (A member coroutine, not a lambda:
@@ -174,6 +187,7 @@ void RelayServer::run() {
   done.wait();
   const auto left = ctx_->metrics.connections_open.load();
   commits_->stop();  // everything acknowledged is committed by now; flush the rest
+  if (bus_ != nullptr) bus_->stop();
   log_event("stopped", "connections_left=" + std::to_string(left));
   io_.stop();
   io_.join();
@@ -214,6 +228,8 @@ void RelayServer::begin_drain() {
   housekeeping_timer_.cancel();
   memory_timer_.cancel();
   revocation_timer_.cancel();
+  poll_timer_.cancel();
+  presence_timer_.cancel();
   std::vector<std::shared_ptr<RelaySession>> live;
   {
     std::lock_guard lock(sessions_mutex_);
@@ -367,6 +383,96 @@ void RelayServer::close_revoked_sessions() {
   std::lock_guard lock(sessions_mutex_);
   for (auto& w : sessions_) {
     if (auto session = w.lock()) session->close_if_token_revoked(shared);
+  }
+}
+
+void RelayServer::start_bus() {
+  ctx_->presence_changed = [this](const std::string& user, bool online) {
+    asio::post(presence_strand_, [this, user, online] {
+      if (online) {
+        bus_->set_online(user);
+      } else {
+        bus_->set_offline(user);
+      }
+    });
+  };
+  commits_->on_batch_done(
+      [this](std::span<const PendingSend> sends, std::span<const SendResult> results) { announce(sends, results); });
+  DeliveryBus::Handlers handlers;
+  handlers.on_wake = [this](std::vector<Wake> wakes) {
+    for (const auto& w : wakes) {
+      for (const auto& session : ctx_->router.sessions_of(w.recipient)) session->wake(w.delivery_id);
+    }
+  };
+  handlers.on_connection = [this](bool connected) {
+    const bool was = bus_up_.exchange(connected);
+    if (connected == was && bus_state_known_.exchange(true)) return;
+    log_event(connected ? "bus_connected" : "bus_down",
+              connected ? "action=wakes" : "action=poll_store interval_ms=" +
+                                               std::to_string(options_.poll_interval.count()));
+    if (connected) {
+      // Wakes published while this relay was away are gone: read every
+      // queue once, and re-assert who is online here.
+      poll_now_ = true;
+      asio::post(io_.at(0), [this] {
+        poll_timer_.cancel();
+        presence_timer_.cancel();
+      });
+    }
+  };
+  bus_->start(std::move(handlers));
+}
+
+void RelayServer::announce(std::span<const PendingSend> sends, std::span<const SendResult> results) {
+  if (results.empty() || !bus_up_.load()) return;  // nothing stored, or the others are polling
+  std::vector<Wake> wakes;
+  for (std::size_t i = 0; i < results.size() && i < sends.size(); ++i) {
+    if (results[i].status != SendStatus::Stored) continue;
+    for (const auto& d : results[i].deliveries) wakes.push_back(Wake{d.recipient, d.delivery_id});
+  }
+  if (wakes.empty()) return;
+  if (!bus_->publish(wakes)) {
+    ctx_->metrics.bus_publish_failures.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void RelayServer::poll_all_sessions() {
+  std::vector<std::shared_ptr<RelaySession>> live;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (auto& w : sessions_) {
+      if (auto s = w.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live) s->poll_queue();
+}
+
+net::Awaitable<void> RelayServer::watch_store() {
+  auto last_poll = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    const bool bus_up = bus_ != nullptr && bus_up_.load();
+    poll_timer_.expires_after(bus_up ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                           kSafetyPollInterval - (std::chrono::steady_clock::now() - last_poll))
+                                     : std::chrono::steady_clock::duration(options_.poll_interval));
+    boost::system::error_code ec;
+    co_await poll_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopping_) co_return;
+    const bool due = !(bus_ != nullptr && bus_up_.load()) ||
+                     std::chrono::steady_clock::now() - last_poll >= kSafetyPollInterval;
+    if (poll_now_.exchange(false) || due) {
+      last_poll = std::chrono::steady_clock::now();
+      ctx_->metrics.store_polls.fetch_add(1, std::memory_order_relaxed);
+      poll_all_sessions();
+    }
+  }
+}
+
+net::Awaitable<void> RelayServer::refresh_presence() {
+  while (!stopping_) {
+    asio::post(presence_strand_, [this] { bus_->refresh_presence(ctx_->router.usernames()); });
+    presence_timer_.expires_after(options_.presence_ttl / 3);
+    boost::system::error_code ec;
+    co_await presence_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,13 +38,22 @@ struct ListenerOptions {
   RateLimit login_per_account{10, std::chrono::minutes(1), 5};
   RateLimit login_per_address{30, std::chrono::minutes(1), 10};
   RateLimit register_per_address{5, std::chrono::hours(1), 5};
+  // Other relays write to the same store (PostgreSQL): this one must look
+  // for what they stored for its users, through the bus and by polling
+  // every poll_interval while there is no bus or it is down.
+  bool shared_store = false;
+  std::chrono::milliseconds poll_interval{1000};
+  std::chrono::milliseconds presence_ttl{30000};
 };
 
 // The relay: listeners, io threads, the shared context, the committer. main()
 // builds one, calls run(), and run() returns after a signal has drained it.
 class RelayServer {
  public:
-  RelayServer(ServerSettings settings, ListenerOptions options, net::SslCtxPtr tls, Store& store, BlobFiles& blobs);
+  // bus: to the other relays sharing the store, or null. The server starts
+  // and stops it.
+  RelayServer(ServerSettings settings, ListenerOptions options, net::SslCtxPtr tls, Store& store, BlobFiles& blobs,
+              DeliveryBus* bus = nullptr);
   ~RelayServer();
   RelayServer(const RelayServer&) = delete;
   RelayServer& operator=(const RelayServer&) = delete;
@@ -81,6 +91,18 @@ class RelayServer {
   // Every kMemoryReturnInterval: once the relay has gone quiet after work,
   // gives free heap pages back to the system (memory_return.h).
   net::Awaitable<void> return_memory();
+  // Relays sharing a store. start_bus: wakes from the bus go to the
+  // recipients' sessions here, and each batch this relay commits is
+  // announced. watch_store: reads every session's queue every
+  // poll_interval while the bus is absent or down (and once whenever it
+  // comes back, for what was announced while it was away), and every
+  // kSafetyPollInterval while it is up. refresh_presence: re-asserts this
+  // relay's users on the bus every third of the presence TTL.
+  void start_bus();
+  void announce(std::span<const PendingSend> sends, std::span<const SendResult> results);
+  void poll_all_sessions();
+  net::Awaitable<void> watch_store();
+  net::Awaitable<void> refresh_presence();
   net::Awaitable<void> drain(std::promise<void>* drained);
   void begin_drain();
 
@@ -102,6 +124,15 @@ class RelayServer {
   net::asio::steady_timer housekeeping_timer_;
   net::asio::steady_timer memory_timer_;
   net::asio::steady_timer revocation_timer_;
+  net::asio::steady_timer poll_timer_;
+  net::asio::steady_timer presence_timer_;
+  DeliveryBus* bus_ = nullptr;
+  std::atomic<bool> bus_up_{false};
+  std::atomic<bool> bus_state_known_{false};  // the first report is logged either way
+  std::atomic<bool> poll_now_{false};  // the bus came back: read every queue once
+  // Presence calls to the bus, one at a time in the order sessions made them
+  // (online, then offline, must not arrive the other way round).
+  net::asio::strand<net::asio::thread_pool::executor_type> presence_strand_;
   std::atomic<bool> revocation_poll_running_{false};
   std::int64_t last_revocation_ = 0;  // written only by the one running poll
   MemoryReturn memory_return_;

@@ -4,7 +4,9 @@
 #include <array>
 #include <cerrno>
 #include <iostream>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "lib/crypto/bytes.h"
 #include "lib/crypto/constant_time.h"
@@ -208,7 +210,10 @@ void RelaySession::close_now() {
   write_signal_.cancel();
   writable_signal_.cancel();
   watchdog_timer_.cancel();
-  if (state_ == State::kAuthenticated || !username_.empty()) ctx_.router.remove(username_, this);
+  if ((state_ == State::kAuthenticated || !username_.empty()) && ctx_.router.remove(username_, this) &&
+      ctx_.presence_changed) {
+    ctx_.presence_changed(username_, false);
+  }
   slot_.reset();
 }
 
@@ -355,7 +360,7 @@ net::Awaitable<void> RelaySession::handle(wire::Frame& frame) {
       co_await on_publish_prekeys(frame);
       break;
     case wire::Frame::kPresence:
-      on_presence(frame);
+      co_await on_presence(frame);
       break;
     case wire::Frame::kBlobBegin:
       co_await on_blob_begin(frame);
@@ -618,7 +623,7 @@ void RelaySession::become_authenticated(const std::string& username, const crypt
   token_hash_ = token_hash;
   slot_.reset();  // no longer counts against the unauthenticated caps
   ctx_.metrics.connections_authenticated.fetch_add(1, std::memory_order_relaxed);
-  ctx_.router.add(username_, shared_from_this());
+  if (ctx_.router.add(username_, shared_from_this()) && ctx_.presence_changed) ctx_.presence_changed(username_, true);
   asio::co_spawn(executor_, drain_queue(shared_from_this()), asio::detached);
   asio::co_spawn(executor_, report_low_prekeys(shared_from_this()), asio::detached);
 }
@@ -865,6 +870,23 @@ void RelaySession::deliver(std::shared_ptr<const QueuedEnvelope> body, std::int6
   });
 }
 
+void RelaySession::wake(std::int64_t delivery_id) {
+  asio::post(executor_, [self = shared_from_this(), delivery_id] {
+    if (self->closed_ || self->state_ != State::kAuthenticated || delivery_id <= self->highest_pushed_) return;
+    // The envelope is in the store, not here: read it. A drain already
+    // running reads again before it goes live, because of highest_missed_.
+    self->highest_missed_ = std::max(self->highest_missed_, delivery_id);
+    if (!self->draining_) asio::co_spawn(self->executor_, self->drain_queue(self), asio::detached);
+  });
+}
+
+void RelaySession::poll_queue() {
+  asio::post(executor_, [self = shared_from_this()] {
+    if (self->closed_ || self->state_ != State::kAuthenticated || self->draining_) return;
+    asio::co_spawn(self->executor_, self->drain_queue(self), asio::detached);
+  });
+}
+
 void RelaySession::push_envelope(const QueuedEnvelope& e, std::int64_t delivery_id) {
   wire::Frame frame;
   auto* d = frame.mutable_deliver();
@@ -926,7 +948,7 @@ void RelaySession::on_deliver_ack(const wire::Frame& frame) {
 
 // ---- presence ----
 
-void RelaySession::on_presence(const wire::Frame& frame) {
+net::Awaitable<void> RelaySession::on_presence(const wire::Frame& frame) {
   const auto id = frame.request_id();
   // With presence turned off everyone reads as offline, which is also what
   // an unknown username reads as: the answer tells nothing either way.
@@ -934,11 +956,33 @@ void RelaySession::on_presence(const wire::Frame& frame) {
   wire::Frame reply;
   reply.set_request_id(id);
   auto* status = reply.mutable_presence_status();
+  std::vector<std::pair<int, std::string>> ask_bus;  // entry index, username: not connected here
   for (const auto& raw : frame.presence().usernames()) {
     const auto name = wire::canonical_username(raw);
     auto* entry = status->add_entries();
     entry->set_username(name.ok() ? name.value() : raw);
-    entry->set_online(visible && name.ok() && ctx_.router.is_online(name.value()));
+    const bool here = visible && name.ok() && ctx_.router.is_online(name.value());
+    entry->set_online(here);
+    if (visible && name.ok() && !here && ctx_.bus != nullptr) {
+      ask_bus.emplace_back(status->entries_size() - 1, name.value());
+    }
+  }
+  if (!ask_bus.empty()) {
+    // Connected to another relay? The bus knows (a network round trip, so
+    // off this thread). With the bus down the answer is what this relay sees.
+    DeliveryBus* bus = ctx_.bus;
+    auto call = blocking([bus, names = ask_bus] {
+      std::vector<int> online;
+      try {
+        for (const auto& [index, name] : names) {
+          if (bus->online_elsewhere(name).value_or(false)) online.push_back(index);
+        }
+      } catch (const std::exception& e) {
+        log_warning("presence_lookup_failed", std::string("error=\"") + e.what() + "\"");
+      }
+      return online;
+    });
+    for (const int index : co_await std::move(call)) status->mutable_entries(index)->set_online(true);
   }
   queue_frame(reply);
 }

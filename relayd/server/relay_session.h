@@ -37,6 +37,12 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   // committer thread): its body, shared by every recipient of the Send (its
   // delivery_id is not read), and this user's delivery id.
   void deliver(std::shared_ptr<const QueuedEnvelope> body, std::int64_t delivery_id);
+  // Something up to delivery_id was stored for this user by another relay
+  // sharing the store (the bus said so): read the queue.
+  void wake(std::int64_t delivery_id);
+  // Read the queue for anything stored by another relay (polling, while
+  // there is no bus or it is down). Does nothing while a read is running.
+  void poll_queue();
   // The user's one-time prekeys ran low (another user fetched one).
   void notify_prekeys(std::uint32_t remaining);
   // Server shutdown: answer SHUTTING_DOWN and close.
@@ -65,7 +71,7 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   net::Awaitable<void> on_fetch_bundle(const wire::Frame& frame);
   void on_send(wire::Frame& frame);
   void on_deliver_ack(const wire::Frame& frame);
-  void on_presence(const wire::Frame& frame);
+  net::Awaitable<void> on_presence(const wire::Frame& frame);
   net::Awaitable<void> on_blob_begin(const wire::Frame& frame);
   net::Awaitable<void> on_blob_chunk(const wire::Frame& frame);
   net::Awaitable<void> on_blob_end(const wire::Frame& frame);

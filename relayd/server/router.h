@@ -17,11 +17,14 @@ class RelaySession;
 // ended without unregistering simply drops out.
 class Router {
  public:
-  void add(const std::string& username, const std::shared_ptr<RelaySession>& session);
-  void remove(const std::string& username, const RelaySession* session);
+  // Whether it is the user's first session here (they just came online).
+  bool add(const std::string& username, const std::shared_ptr<RelaySession>& session);
+  // Whether it was the user's last session here (they just went offline).
+  bool remove(const std::string& username, const RelaySession* session);
   std::vector<std::shared_ptr<RelaySession>> sessions_of(const std::string& username);
   bool is_online(const std::string& username);
   std::size_t online_users();
+  std::vector<std::string> usernames();  // every user with a session here
 
  private:
   static constexpr std::size_t kShards = 32;

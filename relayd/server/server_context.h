@@ -1,10 +1,13 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <string>
 #include <memory>
 
 #include "lib/net/asio.h"
 #include "relayd/auth/connection_limiter.h"
+#include "relayd/bus/delivery_bus.h"
 #include "relayd/auth/rate_limiter.h"
 #include "relayd/server/commit_queue.h"
 #include "relayd/server/metrics.h"
@@ -39,6 +42,12 @@ struct ServerContext {
   RateLimiter* login_per_address = nullptr;
   RateLimiter* register_per_address = nullptr;
   std::atomic<bool> draining{false};
+  // Relays sharing one store (docs/architecture.md "Several relays"): the
+  // bus to the others, or null. presence_changed(user, online) is called
+  // when a user's first session here authenticates and when their last one
+  // ends; it must not block (the server queues the bus call).
+  DeliveryBus* bus = nullptr;
+  std::function<void(const std::string& username, bool online)> presence_changed;
 };
 
 }  // namespace sotto::relayd
