@@ -76,7 +76,7 @@ net::tcp::endpoint parse_listen(const std::string& text) {
 }
 
 StatePaths state_paths(const RelayConfig& config, const GlobalOptions& g) {
-  return StatePaths{g.state_dir.empty() ? config.state_dir : std::filesystem::path(g.state_dir)};
+  return StatePaths{g.state_dir.empty() ? config.state_dir : std::filesystem::path(g.state_dir), config.blobs.dir};
 }
 
 // The state directory holds the TLS key and the database: 0700, like

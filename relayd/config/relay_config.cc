@@ -57,6 +57,7 @@ constexpr std::uint32_t kMaxPoolSize = 1000;
 constexpr std::uint32_t kMaxPrekeyLowMark = 99;
 
 const config::PathRule kStateDirRule{.allow_empty = false, .require_absolute = true};
+// Optional absolute paths: the TLS pair, the blob folder.
 const config::PathRule kTlsFileRule{.allow_empty = true, .require_absolute = true};
 
 // For a check between two settings: blame the first of them that is written in
@@ -172,6 +173,7 @@ void read_settings(MappingReader& top, RelayConfig& c) {
 
   top.mapping("blobs", [&](MappingReader& m) {
     BlobsConfig& b = c.blobs;
+    b.dir = m.path("dir", b.dir, kTlsFileRule);
     b.max_size = m.byte_size("max_size", b.max_size, 64 * kKiB, kTiB);
     b.quota_per_user = m.byte_size("quota_per_user", b.quota_per_user, kMiB, 16 * kTiB);
     b.ttl = m.duration("ttl", b.ttl, hours(1), kYear);

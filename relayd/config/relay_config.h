@@ -106,6 +106,10 @@ struct QueueConfig {
 };
 
 struct BlobsConfig {
+  // Where the encrypted blob files are; empty: state_dir/blobs. Relays that
+  // share a PostgreSQL store must share this folder too (a network file
+  // system), or a file uploaded through one is missing on the others.
+  std::filesystem::path dir;
   // One encrypted file, the sum of one user's stored blobs, and how long a
   // finished blob is kept (from its BlobEnd).
   std::uint64_t max_size = std::uint64_t{100} << 20;

@@ -407,9 +407,9 @@ void RelayServer::start_bus() {
   handlers.on_connection = [this](bool connected) {
     const bool was = bus_up_.exchange(connected);
     if (connected == was && bus_state_known_.exchange(true)) return;
-    log_event(connected ? "bus_connected" : "bus_down",
-              connected ? "action=wakes" : "action=poll_store interval_ms=" +
-                                               std::to_string(options_.poll_interval.count()));
+    log_event(
+        connected ? "bus_connected" : "bus_down",
+        connected ? "action=wakes" : "action=poll_store interval_ms=" + std::to_string(options_.poll_interval.count()));
     if (connected) {
       // Wakes published while this relay was away are gone: read every
       // queue once, and re-assert who is online here.
@@ -457,8 +457,8 @@ net::Awaitable<void> RelayServer::watch_store() {
     boost::system::error_code ec;
     co_await poll_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (stopping_) co_return;
-    const bool due = !(bus_ != nullptr && bus_up_.load()) ||
-                     std::chrono::steady_clock::now() - last_poll >= kSafetyPollInterval;
+    const bool due =
+        !(bus_ != nullptr && bus_up_.load()) || std::chrono::steady_clock::now() - last_poll >= kSafetyPollInterval;
     if (poll_now_.exchange(false) || due) {
       last_poll = std::chrono::steady_clock::now();
       ctx_->metrics.store_polls.fetch_add(1, std::memory_order_relaxed);

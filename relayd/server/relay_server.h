@@ -129,7 +129,7 @@ class RelayServer {
   DeliveryBus* bus_ = nullptr;
   std::atomic<bool> bus_up_{false};
   std::atomic<bool> bus_state_known_{false};  // the first report is logged either way
-  std::atomic<bool> poll_now_{false};  // the bus came back: read every queue once
+  std::atomic<bool> poll_now_{false};         // the bus came back: read every queue once
   // Presence calls to the bus, one at a time in the order sessions made them
   // (online, then offline, must not arrive the other way round).
   net::asio::strand<net::asio::thread_pool::executor_type> presence_strand_;

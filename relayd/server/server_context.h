@@ -2,13 +2,13 @@
 
 #include <atomic>
 #include <functional>
-#include <string>
 #include <memory>
+#include <string>
 
 #include "lib/net/asio.h"
 #include "relayd/auth/connection_limiter.h"
-#include "relayd/bus/delivery_bus.h"
 #include "relayd/auth/rate_limiter.h"
+#include "relayd/bus/delivery_bus.h"
 #include "relayd/server/commit_queue.h"
 #include "relayd/server/metrics.h"
 #include "relayd/server/revoked_tokens.h"

@@ -69,6 +69,7 @@ queue:
   max_bytes_per_user: 10MiB
   max_recipients: 50
 blobs:
+  dir: /mnt/shared/sotto-blobs
   max_size: 10MiB
   quota_per_user: 100MiB
   ttl: 2d
@@ -170,6 +171,7 @@ TEST(RelayConfig, ReadsAFileThatChangesEverySetting) {
   EXPECT_EQ(c.queue.max_envelopes_per_user, 500u);
   EXPECT_EQ(c.queue.max_bytes_per_user, 10u << 20);
   EXPECT_EQ(c.queue.max_recipients, 50u);
+  EXPECT_EQ(c.blobs.dir, "/mnt/shared/sotto-blobs");
   EXPECT_EQ(c.blobs.max_size, 10u << 20);
   EXPECT_EQ(c.blobs.quota_per_user, 100u << 20);
   EXPECT_EQ(c.blobs.ttl, 2 * kDay);
