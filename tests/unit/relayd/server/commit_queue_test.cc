@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -114,6 +115,38 @@ TEST_F(CommitQueueTest, CompletionsRunInTheOrderTheBatchesWereWritten) {
     ASSERT_LT(outcomes.delivery_ids[i - 1], outcomes.delivery_ids[i]) << "completion " << i << " ran out of order";
   }
   EXPECT_GT(metrics_.commit_batches.load(), 1u) << "the test never formed more than one batch";
+}
+
+// Relays sharing a store announce each batch on the bus once it is answered:
+// the hook sees every send exactly once, after its completion, with its
+// result (the delivery ids the other relays read up to).
+TEST_F(CommitQueueTest, TheBatchHookSeesEverySendOnceAfterItsCompletion) {
+  CommitQueue queue(store_, kRoomy, 16, 0us, metrics_);
+  Outcomes outcomes;
+  std::mutex mutex;
+  std::vector<std::int64_t> announced;
+  std::size_t batches = 0;
+  bool announced_before_answer = false;
+  queue.on_batch_done([&](std::span<const PendingSend> sends, std::span<const SendResult> results) {
+    std::lock_guard lock(mutex);
+    ++batches;
+    EXPECT_EQ(sends.size(), results.size());
+    {
+      std::lock_guard answered(outcomes.mutex);
+      if (outcomes.delivery_ids.size() < announced.size() + results.size()) announced_before_answer = true;
+    }
+    for (const auto& r : results) {
+      for (const auto& d : r.deliveries) announced.push_back(d.delivery_id);
+    }
+  });
+  queue.start();
+  for (std::uint32_t i = 0; i < 300; ++i) queue.submit(send("alice", i, i % 2 == 0 ? "bob" : "carol"), outcomes.done());
+  ASSERT_TRUE(outcomes.wait_for(300));
+  queue.stop();
+  std::lock_guard lock(mutex);
+  EXPECT_FALSE(announced_before_answer);
+  EXPECT_EQ(announced, outcomes.delivery_ids);
+  EXPECT_GE(batches, 300u / 16);
 }
 
 TEST_F(CommitQueueTest, AcksAreDeletedInTheNextBatch) {
