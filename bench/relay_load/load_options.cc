@@ -49,6 +49,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
       "connections and relayd's memory per connection."};
   app.add_option("--host", o.host, "relayd address: 127.0.0.0/8 or ::1 only")->capture_default_str();
   app.add_option("--port", o.port, "relayd's TLS port")->required()->check(CLI::Range(1, 65535));
+  app.add_option("--second-port", o.second_port,
+                 "throughput: a second relayd sharing the first one's store; odd-numbered clients connect to it")
+      ->check(CLI::Range(1, 65535));
   app.add_option("--clients", o.clients, "throughput: number of clients (connections, one user each)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint32_t{2}, kMaxClients));
@@ -161,6 +164,8 @@ std::optional<std::string> check_options(LoadOptions& o) {
   if (o.source_addresses > 1 && !o.address.is_v4()) {
     return std::string("--source-addresses: only with an IPv4 --host");
   }
+  if (o.second_port && o.idle > 0) return std::string("--second-port: only in throughput mode");
+  if (o.second_port && *o.second_port == o.port) return std::string("--second-port: must differ from --port");
   if (o.hold_seconds >= o.duration_limit) return std::string("--hold: must be shorter than --duration-limit");
   return std::nullopt;
 }

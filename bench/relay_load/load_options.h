@@ -16,6 +16,9 @@ struct LoadOptions {
   std::string host = "127.0.0.1";
   net::asio::ip::address address;  // host, parsed by check_options
   std::uint16_t port = 0;
+  // Two relays sharing a store: odd-numbered clients connect here instead,
+  // so that about half the envelopes cross from one relay to the other.
+  std::optional<std::uint16_t> second_port;
 
   // Throughput mode.
   std::uint32_t clients = 32;

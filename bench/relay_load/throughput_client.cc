@@ -72,7 +72,10 @@ net::Awaitable<void> ThroughputClient::run([[maybe_unused]] std::shared_ptr<Thro
   // The run's hard stop applies to every step, the log-in included.
   connection_->set_deadline(state_.deadline);
   try {
-    co_await connection_->open(state_.server, std::nullopt);
+    const bool second = state_.options.second_port && index_ % 2 == 1;
+    co_await connection_->open(
+        second ? net::tcp::endpoint(state_.server.address(), *state_.options.second_port) : state_.server,
+        std::nullopt);
     co_await say_hello(*connection_);
     AuthNotes notes;
     const auto token = co_await log_in(*connection_, names_[index_], state_.options.password,

@@ -108,6 +108,21 @@ TEST(LoadOptions, RequiresAPort) {
   EXPECT_NE(parsed.message.find("--port"), std::string::npos) << parsed.message;
 }
 
+TEST(LoadOptions, ASecondRelayTakesTheOddClients) {
+  const auto parsed = parse({"--port", "7443", "--second-port", "7444"});
+  ASSERT_TRUE(parsed.options.has_value()) << parsed.message;
+  EXPECT_EQ(parsed.options->second_port, std::optional<std::uint16_t>(7444));
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--port", "7443", "--second-port", "7443"},
+                                             {"--port", "7443", "--second-port", "0"},
+                                             {"--port", "7443", "--second-port", "7444", "--idle", "10"}}) {
+    const auto refused = parse(args);
+    EXPECT_FALSE(refused.options.has_value()) << args.back();
+    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_NE(refused.message.find("--second-port"), std::string::npos) << refused.message;
+  }
+}
+
 TEST(LoadOptions, EveryUsageErrorExitsWithTwo) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"--port", "70000"}, {"--port", "7443", "--clients", "1"}, {"--port", "x"}, {"--port", "7443", "--nope"}}) {
