@@ -274,8 +274,19 @@ struct StoredBlob {
   std::vector<std::string> readers;
 };
 
+// The highest delivery id the store has ever handed out, queued or not. The
+// importer makes later Sends get ids above it, not only above the deliveries
+// still queued: an id a client has already acknowledged must never be handed
+// out again, or a repeated DeliverAck for it after the move would delete the
+// new envelope unseen (see the deliveries table in sqlite_schema.cc). The
+// last record of a dump; a dump without one only keeps ids above the
+// imported deliveries.
+struct DeliverySequence {
+  std::int64_t last_delivery_id = 0;
+};
+
 using DumpRecord = std::variant<UserRecord, TokenRecord, InviteRecord, StoredSignedPrekey, StoredOneTimePrekey,
-                                StoredDelivery, StoredBlob>;
+                                StoredDelivery, StoredBlob, DeliverySequence>;
 
 struct ImportCounts {
   std::uint64_t users = 0;
@@ -429,14 +440,14 @@ class Store {
   virtual BlobUsage blob_usage(std::string_view owner) = 0;
 
   // Every record (see DumpRecord), users first, deliveries in delivery_id
-  // order, from one consistent snapshot.
+  // order, the DeliverySequence last, from one consistent snapshot.
   virtual void export_records(const std::function<void(const DumpRecord&)>& sink) = 0;
   // Loads a dump into this store, which must hold no user, in one
   // transaction: all of it or (on any exception) nothing. next() returns the
   // records in export order and nullopt at the end. Throws store::StoreError
   // for a non-empty store or a record that does not fit (a token, prekey or
   // delivery of an unknown user, a duplicate). Later Sends get delivery ids
-  // above every imported one.
+  // above every imported one and above the dump's DeliverySequence.
   virtual ImportCounts import_records(const std::function<std::optional<DumpRecord>()>& next) = 0;
 };
 
