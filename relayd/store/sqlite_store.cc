@@ -835,13 +835,319 @@ BlobUsage SqliteStore::blob_usage(std::string_view owner) {
   return {to_u64(select->column_int64(0)), to_u64(select->column_int64(1))};
 }
 
-// Being written (helper "dump"); replaced before this is merged to users.
-void SqliteStore::export_records(const std::function<void(const DumpRecord&)>&) {
-  throw std::logic_error("export_records: not written yet");
+// ---- moving a relay between backends ----
+
+void SqliteStore::export_records(const std::function<void(const DumpRecord&)>& sink) {
+  // A connection of its own, without the read mutex: the sink may take long
+  // (writing gigabytes), and the relay's lookups must not wait for it. Its
+  // one read transaction is the consistent snapshot; writers go on meanwhile
+  // (WAL), only checkpoints cannot pass it until it ends.
+  Database snapshot(writer_.path(), store::DatabaseOptions{.query_only = true});
+  Transaction transaction(snapshot, store::TransactionMode::Deferred);
+  {
+    auto users = snapshot.prepare(
+        "SELECT username, password_hash, signing_key, dh_key, identity_signature, created_at_ms FROM users "
+        "ORDER BY username");
+    while (users.step() == StepResult::Row) sink(read_user(users));
+  }
+  {
+    auto tokens = snapshot.prepare(
+        "SELECT t.token_sha256, u.username, t.device_name, t.expires_at_ms FROM tokens t "
+        "JOIN users u ON u.id = t.user_id ORDER BY t.token_sha256");
+    while (tokens.step() == StepResult::Row) {
+      sink(
+          TokenRecord{fixed_blob<32>(tokens, 0), tokens.column_text(1), tokens.column_text(2), tokens.column_int64(3)});
+    }
+  }
+  {
+    auto invites = snapshot.prepare("SELECT code_sha256, expires_at_ms FROM invites ORDER BY code_sha256");
+    while (invites.step() == StepResult::Row) sink(InviteRecord{fixed_blob<32>(invites, 0), invites.column_int64(1)});
+  }
+  {
+    auto prekeys = snapshot.prepare(
+        "SELECT u.username, s.prekey_id, s.public_key, s.signature FROM signed_prekeys s "
+        "JOIN users u ON u.id = s.user_id ORDER BY u.username");
+    while (prekeys.step() == StepResult::Row) {
+      sink(StoredSignedPrekey{prekeys.column_text(0), SignedPrekey{static_cast<std::uint32_t>(prekeys.column_int64(1)),
+                                                                   prekeys.column_blob(2), prekeys.column_blob(3)}});
+    }
+  }
+  {
+    auto prekeys = snapshot.prepare(
+        "SELECT u.username, o.prekey_id, o.public_key FROM one_time_prekeys o "
+        "JOIN users u ON u.id = o.user_id ORDER BY u.username, o.prekey_id");
+    while (prekeys.step() == StepResult::Row) {
+      sink(StoredOneTimePrekey{
+          prekeys.column_text(0),
+          OneTimePrekey{static_cast<std::uint32_t>(prekeys.column_int64(1)), prekeys.column_blob(2)}});
+    }
+  }
+  {
+    // Expired deliveries too: the store never reads a clock, and expire()
+    // on the new backend removes them as it would have here.
+    auto deliveries = snapshot.prepare(
+        "SELECT d.delivery_id, u.username, m.sender, m.message_id, m.envelope, m.server_time_ms, m.expires_at_ms "
+        "FROM deliveries d JOIN users u ON u.id = d.recipient_id JOIN messages m ON m.id = d.message_row "
+        "ORDER BY d.delivery_id");
+    while (deliveries.step() == StepResult::Row) {
+      // The trigger drops a message's bytes only with its last delivery.
+      if (deliveries.column_is_null(4)) {
+        throw StoreError("delivery " + std::to_string(deliveries.column_int64(0)) + " has no envelope", SQLITE_CORRUPT);
+      }
+      sink(StoredDelivery{
+          deliveries.column_text(1),
+          QueuedEnvelope{deliveries.column_int64(0), deliveries.column_text(2), fixed_blob<16>(deliveries, 3),
+                         deliveries.column_blob(4), deliveries.column_int64(5), deliveries.column_int64(6)}});
+    }
+  }
+  {
+    auto blobs = snapshot.prepare(
+        "SELECT b.blob_id, u.username, b.size, b.sha256, b.received, b.complete, b.expires_at_ms, b.restricted "
+        "FROM blobs b JOIN users u ON u.id = b.owner_id ORDER BY b.blob_id");
+    auto readers = snapshot.prepare(
+        "SELECT u.username FROM blob_readers r JOIN users u ON u.id = r.reader_id WHERE r.blob_id = ? "
+        "ORDER BY u.username");
+    while (blobs.step() == StepResult::Row) {
+      StoredBlob stored{BlobRecord{blobs.column_text(0), blobs.column_text(1), to_u64(blobs.column_int64(2)),
+                                   fixed_blob<32>(blobs, 3), to_u64(blobs.column_int64(4)), blobs.column_int64(5) != 0,
+                                   blobs.column_int64(6), blobs.column_int64(7) != 0},
+                        {}};
+      readers.bind(1, stored.blob.id);
+      while (readers.step() == StepResult::Row) stored.readers.push_back(readers.column_text(0));
+      readers.reset();
+      sink(stored);
+    }
+  }
+  {
+    // AUTOINCREMENT's high-water mark: above every delivery id handed out,
+    // acknowledged ones included (see DeliverySequence).
+    auto sequence = snapshot.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'), 0)");
+    sequence.step();
+    sink(DeliverySequence{sequence.column_int64(0)});
+  }
+  transaction.commit();
 }
 
-ImportCounts SqliteStore::import_records(const std::function<std::optional<DumpRecord>()>&) {
-  throw std::logic_error("import_records: not written yet");
+namespace {
+
+[[noreturn]] void refuse_import(const std::string& what) { throw StoreError("import: " + what, SQLITE_CONSTRAINT); }
+
+// Applies dump records to an empty store, inside the caller's transaction.
+// Users are remembered by id as they are inserted, so that the records
+// naming them need no lookup.
+class Importer {
+ public:
+  explicit Importer(Database& db) : db_(db) {}
+
+  void add(const UserRecord& user) {
+    if (!insert_user(db_, user)) refuse_import("user \"" + user.username + "\" appears twice");
+    ids_.emplace(user.username, db_.last_insert_rowid());
+    ++counts_.users;
+  }
+
+  void add(const TokenRecord& token) {
+    auto insert = db_.cached(
+        "INSERT INTO tokens (token_sha256, user_id, device_name, expires_at_ms) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING");
+    insert->bind(1, token.token_sha256);
+    insert->bind(2, id_of(token.username, "a token"));
+    insert->bind(3, token.device_name);
+    insert->bind(4, token.expires_at_ms);
+    insert->step();
+    if (db_.changes() != 1) refuse_import("a token of \"" + token.username + "\" appears twice");
+    ++counts_.tokens;
+  }
+
+  void add(const InviteRecord& invite) {
+    auto insert = db_.cached("INSERT INTO invites (code_sha256, expires_at_ms) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    insert->bind(1, invite.code_sha256);
+    insert->bind(2, invite.expires_at_ms);
+    insert->step();
+    if (db_.changes() != 1) refuse_import("an invite appears twice (or the store already holds it)");
+    ++counts_.invites;
+  }
+
+  void add(const StoredSignedPrekey& stored) {
+    auto insert = db_.cached(
+        "INSERT INTO signed_prekeys (user_id, prekey_id, public_key, signature) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING");
+    insert->bind(1, id_of(stored.username, "a signed prekey"));
+    insert->bind(2, stored.prekey.id);
+    insert->bind(3, stored.prekey.public_key);
+    insert->bind(4, stored.prekey.signature);
+    insert->step();
+    if (db_.changes() != 1) refuse_import("a second signed prekey for \"" + stored.username + "\"");
+    ++counts_.signed_prekeys;
+  }
+
+  void add(const StoredOneTimePrekey& stored) {
+    auto insert = db_.cached(
+        "INSERT INTO one_time_prekeys (user_id, prekey_id, public_key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+    insert->bind(1, id_of(stored.username, "a one-time prekey"));
+    insert->bind(2, stored.prekey.id);
+    insert->bind(3, stored.prekey.public_key);
+    insert->step();
+    if (db_.changes() != 1) {
+      refuse_import("one-time prekey " + std::to_string(stored.prekey.id) + " of \"" + stored.username +
+                    "\" appears twice");
+    }
+    ++counts_.one_time_prekeys;
+  }
+
+  void add(const StoredDelivery& delivery) {
+    const QueuedEnvelope& envelope = delivery.envelope;
+    const std::string which = "delivery " + std::to_string(envelope.delivery_id);
+    if (envelope.delivery_id < 1) refuse_import(which + " has an id below 1");
+    const std::int64_t recipient = id_of(delivery.recipient, which);
+    const std::int64_t message_row = message_row_of(envelope, which);
+    {
+      // One Send queues an envelope once per distinct recipient.
+      auto twice = db_.cached("SELECT 1 FROM deliveries WHERE message_row = ? AND recipient_id = ?");
+      twice->bind(1, message_row);
+      twice->bind(2, recipient);
+      if (twice->step() == StepResult::Row) {
+        refuse_import(which + " queues a message for \"" + delivery.recipient + "\" a second time");
+      }
+    }
+    auto insert = db_.cached(
+        "INSERT INTO deliveries (delivery_id, recipient_id, message_row, envelope_size) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING");
+    insert->bind(1, envelope.delivery_id);
+    insert->bind(2, recipient);
+    insert->bind(3, message_row);
+    insert->bind(4, envelope.envelope.size());
+    insert->step();
+    if (db_.changes() != 1) refuse_import(which + " appears twice");
+    highest_delivery_id_ = std::max(highest_delivery_id_, envelope.delivery_id);
+    ++counts_.deliveries;
+  }
+
+  void add(const StoredBlob& stored) {
+    const BlobRecord& blob = stored.blob;
+    // The id names a file in the blob folder.
+    if (!is_valid_blob_id(blob.id)) refuse_import("a blob id is not 1..64 characters of [A-Za-z0-9_-]");
+    {
+      auto insert = db_.cached(
+          "INSERT INTO blobs (blob_id, owner_id, size, sha256, received, complete, expires_at_ms, restricted) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+      insert->bind(1, blob.id);
+      insert->bind(2, id_of(blob.owner, "blob " + blob.id));
+      insert->bind(3, blob.size);
+      insert->bind(4, blob.sha256);
+      insert->bind(5, blob.received);
+      insert->bind(6, blob.complete ? 1 : 0);
+      insert->bind(7, blob.expires_at_ms);
+      insert->bind(8, blob.restricted ? 1 : 0);
+      insert->step();
+      if (db_.changes() != 1) refuse_import("blob " + blob.id + " appears twice");
+    }
+    for (const std::string& reader : stored.readers) {
+      auto insert = db_.cached("INSERT INTO blob_readers (blob_id, reader_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
+      insert->bind(1, blob.id);
+      insert->bind(2, id_of(reader, "a reader of blob " + blob.id));
+      insert->step();
+      if (db_.changes() != 1) refuse_import("reader \"" + reader + "\" of blob " + blob.id + " appears twice");
+    }
+    ++counts_.blobs;
+  }
+
+  void add(const DeliverySequence& sequence) {
+    if (sequence_) refuse_import("a second delivery sequence");
+    sequence_ = sequence.last_delivery_id;
+  }
+
+  // What the store derives: each message's pending count, each user's
+  // queue totals, and the delivery id sequence.
+  ImportCounts finish() {
+    if (sequence_ && *sequence_ < highest_delivery_id_) {
+      refuse_import("the delivery sequence " + std::to_string(*sequence_) + " is below delivery " +
+                    std::to_string(highest_delivery_id_));
+    }
+    db_.exec(
+        "UPDATE messages SET pending = (SELECT count(*) FROM deliveries d WHERE d.message_row = messages.id);"
+        "UPDATE queue_usage SET (envelopes, bytes) = (SELECT count(*), coalesce(sum(d.envelope_size), 0) "
+        "FROM deliveries d WHERE d.recipient_id = queue_usage.user_id);");
+    // Inserting explicit ids already raised sqlite_sequence to the highest;
+    // the dump's sequence covers the acknowledged ids above that.
+    if (const std::int64_t floor = sequence_.value_or(0); floor > 0) {
+      auto raise = db_.cached("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'deliveries'");
+      raise->bind(1, floor);
+      raise->step();
+      if (db_.changes() == 0) {
+        auto insert = db_.cached("INSERT INTO sqlite_sequence (name, seq) VALUES ('deliveries', ?)");
+        insert->bind(1, floor);
+        insert->step();
+      }
+    }
+    return counts_;
+  }
+
+ private:
+  std::int64_t id_of(const std::string& username, const std::string& which) const {
+    const auto it = ids_.find(username);
+    if (it == ids_.end()) refuse_import(which + " names \"" + username + "\", who is not among the dump's users");
+    return it->second;
+  }
+
+  // The messages row that the deliveries of one Send share: the first
+  // delivery inserts it, the others must carry the same envelope.
+  std::int64_t message_row_of(const QueuedEnvelope& envelope, const std::string& which) {
+    {
+      auto find = db_.cached(
+          "SELECT id, envelope = ?3 AND server_time_ms = ?4 AND expires_at_ms = ?5 FROM messages "
+          "WHERE message_id = ?1 AND sender = ?2");
+      find->bind(1, envelope.message_id);
+      find->bind(2, envelope.sender);
+      find->bind(3, envelope.envelope);
+      find->bind(4, envelope.server_time_ms);
+      find->bind(5, envelope.expires_at_ms);
+      if (find->step() == StepResult::Row) {
+        if (find->column_int64(1) != 1) {
+          refuse_import(which + " carries another envelope than an earlier delivery of the same message of \"" +
+                        envelope.sender + "\"");
+        }
+        return find->column_int64(0);
+      }
+    }
+    // pending is counted in finish().
+    auto insert = db_.cached(
+        "INSERT INTO messages (sender, message_id, envelope, envelope_size, server_time_ms, expires_at_ms, pending) "
+        "VALUES (?, ?, ?, ?, ?, ?, 0)");
+    insert->bind(1, envelope.sender);
+    insert->bind(2, envelope.message_id);
+    insert->bind(3, envelope.envelope);
+    insert->bind(4, envelope.envelope.size());
+    insert->bind(5, envelope.server_time_ms);
+    insert->bind(6, envelope.expires_at_ms);
+    insert->step();
+    return db_.last_insert_rowid();
+  }
+
+  Database& db_;
+  std::unordered_map<std::string, std::int64_t> ids_;
+  std::int64_t highest_delivery_id_ = 0;
+  std::optional<std::int64_t> sequence_;
+  ImportCounts counts_;
+};
+
+}  // namespace
+
+ImportCounts SqliteStore::import_records(const std::function<std::optional<DumpRecord>()>& next) {
+  const std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  {
+    // Remembered messages (idempotency records of Sends whose recipients are
+    // gone) would be mistaken for the dump's; a store without users holds
+    // them only after its users were removed, and is no target for a move.
+    auto used = writer_.cached("SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM messages)");
+    used->step();
+    if (used->column_int64(0) != 0) refuse_import("the store is not empty (it holds users or messages)");
+  }
+  Importer importer(writer_);
+  while (auto record = next()) std::visit([&](const auto& r) { importer.add(r); }, *record);
+  const ImportCounts counts = importer.finish();
+  transaction.commit();
+  return counts;
 }
 
 }  // namespace sotto::relayd
