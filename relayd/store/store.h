@@ -37,6 +37,7 @@ struct IdentityKey {
   crypto::Bytes signing_key;  // Ed25519, 32 bytes
   crypto::Bytes dh_key;       // X25519, 32 bytes
   crypto::Bytes signature;    // Ed25519 over dh_key, 64 bytes
+  friend bool operator==(const IdentityKey&, const IdentityKey&) = default;
 };
 
 struct UserRecord {
@@ -44,6 +45,7 @@ struct UserRecord {
   std::string password_hash;  // Argon2id PHC string
   IdentityKey identity;
   std::int64_t created_at_ms = 0;
+  friend bool operator==(const UserRecord&, const UserRecord&) = default;
 };
 
 struct TokenRecord {
@@ -51,17 +53,20 @@ struct TokenRecord {
   std::string username;
   std::string device_name;
   std::int64_t expires_at_ms = 0;
+  friend bool operator==(const TokenRecord&, const TokenRecord&) = default;
 };
 
 struct SignedPrekey {
   std::uint32_t id = 0;
   crypto::Bytes public_key;  // X25519, 32 bytes
   crypto::Bytes signature;   // Ed25519 by the identity key over public_key
+  friend bool operator==(const SignedPrekey&, const SignedPrekey&) = default;
 };
 
 struct OneTimePrekey {
   std::uint32_t id = 0;
   crypto::Bytes public_key;  // X25519, 32 bytes
+  friend bool operator==(const OneTimePrekey&, const OneTimePrekey&) = default;
 };
 
 enum class PrekeyUploadStatus {
@@ -136,6 +141,7 @@ struct QueuedEnvelope {
   crypto::Bytes envelope;
   std::int64_t server_time_ms = 0;
   std::int64_t expires_at_ms = 0;
+  friend bool operator==(const QueuedEnvelope&, const QueuedEnvelope&) = default;
 };
 
 struct DeliveryAck {
@@ -186,6 +192,7 @@ struct BlobRecord {
   // Completed with readers: only the owner and readers still holding a
   // claim (blob_readers) may fetch it.
   bool restricted = false;
+  friend bool operator==(const BlobRecord&, const BlobRecord&) = default;
 };
 
 enum class BlobCompleteStatus {
@@ -248,16 +255,19 @@ struct ExpiryResult {
 struct InviteRecord {
   Sha256Hash code_sha256{};
   std::int64_t expires_at_ms = 0;
+  friend bool operator==(const InviteRecord&, const InviteRecord&) = default;
 };
 
 struct StoredSignedPrekey {
   std::string username;
   SignedPrekey prekey;
+  friend bool operator==(const StoredSignedPrekey&, const StoredSignedPrekey&) = default;
 };
 
 struct StoredOneTimePrekey {
   std::string username;
   OneTimePrekey prekey;
+  friend bool operator==(const StoredOneTimePrekey&, const StoredOneTimePrekey&) = default;
 };
 
 // One queued (envelope, recipient) pair; envelope.delivery_id is kept, so a
@@ -265,6 +275,7 @@ struct StoredOneTimePrekey {
 struct StoredDelivery {
   std::string recipient;
   QueuedEnvelope envelope;
+  friend bool operator==(const StoredDelivery&, const StoredDelivery&) = default;
 };
 
 // A blob's row and who may still fetch it (the file itself is moved with the
@@ -272,6 +283,7 @@ struct StoredDelivery {
 struct StoredBlob {
   BlobRecord blob;
   std::vector<std::string> readers;
+  friend bool operator==(const StoredBlob&, const StoredBlob&) = default;
 };
 
 // The highest delivery id the store has ever handed out, queued or not. The
@@ -283,6 +295,7 @@ struct StoredBlob {
 // imported deliveries.
 struct DeliverySequence {
   std::int64_t last_delivery_id = 0;
+  friend bool operator==(const DeliverySequence&, const DeliverySequence&) = default;
 };
 
 using DumpRecord = std::variant<UserRecord, TokenRecord, InviteRecord, StoredSignedPrekey, StoredOneTimePrekey,

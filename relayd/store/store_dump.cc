@@ -145,7 +145,7 @@ class Decoder {
   void finish(const char* record) const {
     if (pos_ != body_.size()) {
       throw DumpFormatError(offset(), std::to_string(body_.size() - pos_) +
-                                          " bytes left over after the last field of a " + record + " record");
+                                          " bytes left over after the last field of the " + record + " record");
     }
   }
   std::uint64_t offset() const { return base_ + pos_; }
@@ -335,8 +335,8 @@ constexpr std::array<const char*, kLastRecordType + 1> kTypeNames{
 // The order rules shared by writer and reader; nullopt if the record may follow.
 std::optional<std::string> order_problem(std::uint8_t last_type, std::uint8_t type) {
   if (type < last_type) {
-    return std::string("a ") + kTypeNames[type] + " record after a " + kTypeNames[last_type] +
-           " record (records must be grouped by type, in type order)";
+    return std::string(kTypeNames[type]) + " record after the " + kTypeNames[last_type] +
+           " records (records must be grouped by type, in type order)";
   }
   if (type == kSequenceType && last_type == kSequenceType) return std::string("a second delivery sequence record");
   return std::nullopt;
@@ -387,7 +387,7 @@ void DumpWriter::write(const DumpRecord& record) {
   std::visit([&](const auto& r) { encode(encoder, r); }, record);
   const std::size_t length = body_.size() - kRecordHeaderBytes;
   if (length > kMaxDumpRecordBytes) {
-    throw DumpFormatError(offset_, std::string("a ") + kTypeNames[type] + " record of " + std::to_string(length) +
+    throw DumpFormatError(offset_, std::string(kTypeNames[type]) + " record of " + std::to_string(length) +
                                        " bytes is above the cap of " + std::to_string(kMaxDumpRecordBytes));
   }
   for (int i = 0; i < 4; ++i) body_[1 + i] = static_cast<std::uint8_t>(length >> ((3 - i) * 8));
@@ -428,6 +428,8 @@ DumpReader::DumpReader(std::istream& in) : in_(in) {
                                                  " is not supported (this relayd reads version " +
                                                  std::to_string(kDumpFormatVersion) + ")");
   }
+  hash_.update(magic);
+  hash_.update(version);
 }
 
 void DumpReader::read_exact(std::uint8_t* out, std::size_t size, const char* what) {
@@ -486,9 +488,8 @@ std::optional<DumpRecord> DumpReader::next() {
     throw DumpFormatError(record_offset, "record type " + std::to_string(type) + " is unknown");
   }
   if (length > kMaxDumpRecordBytes) {
-    throw DumpFormatError(record_offset + 1, "a " + std::string(kTypeNames[type]) + " record of " +
-                                                 std::to_string(length) + " bytes is above the cap of " +
-                                                 std::to_string(kMaxDumpRecordBytes));
+    throw DumpFormatError(record_offset + 1, std::string(kTypeNames[type]) + " record of " + std::to_string(length) +
+                                                 " bytes is above the cap of " + std::to_string(kMaxDumpRecordBytes));
   }
   if (auto problem = order_problem(last_type_, type)) throw DumpFormatError(record_offset, *problem);
 
