@@ -243,6 +243,27 @@ TEST_F(SqliteExportTest, MovesEveryRecordToAFreshStore) {
   EXPECT_FALSE(new_.consume_invite(hash(20), kNow));
 }
 
+TEST_F(SqliteExportTest, ExportsOneSnapshotWhileTheRelayWritesOn) {
+  fill_old();
+  const std::uint64_t queued = old_.queue_depth();
+  std::uint64_t deliveries = 0;
+  bool wrote = false;
+  old_.export_records([&](const DumpRecord& record) {
+    if (!wrote) {
+      // The store stays usable meanwhile, and what it writes is not in this export.
+      EXPECT_EQ(send_one(old_, send("alice", 60, {"bob"})).status, SendStatus::Stored);
+      EXPECT_TRUE(old_.create_user(user("frank")));
+      wrote = true;
+    }
+    if (std::holds_alternative<StoredDelivery>(record)) ++deliveries;
+    if (const auto* exported = std::get_if<UserRecord>(&record)) {
+      EXPECT_NE(exported->username, "frank");
+    }
+  });
+  EXPECT_EQ(deliveries, queued);
+  EXPECT_EQ(old_.queue_depth(), queued + 1);
+}
+
 TEST_F(SqliteExportTest, LaterSendsGetIdsAboveEveryIdTheOldStoreHandedOut) {
   fill_old();
   export_old();
