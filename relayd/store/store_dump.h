@@ -17,7 +17,8 @@
 //              version u32       1
 //   records    zero or more of:
 //              type    u8        1..8, see below
-//              length  u32       the body's size, at most kMaxDumpRecordBytes
+//              length  u32       the body's size, at most 1052672
+//                                (1 MiB + 4 KiB, kMaxDumpRecordBytes)
 //              body    fixed(length), laid out by type; bytes left over
 //                                after its last field are an error
 //   trailer    type    u8        0
@@ -62,8 +63,10 @@
 // transaction that the reader's final error aborts (Store::import_records
 // does: DumpReader::next() checks the trailer before it returns nullopt).
 //
-// The file holds password and token hashes: not secrets themselves, but
-// enough for an offline guessing attack, so create_dump_file makes it 0600.
+// The hash finds truncation and damage, not tampering: anyone who can edit
+// the file can recompute it. The file holds password and token hashes: not
+// secrets themselves, but enough for an offline guessing attack, so
+// DumpFile creates it 0600.
 
 #include <cstdint>
 #include <filesystem>
