@@ -405,37 +405,5 @@ TEST_F(SqliteExportTest, AnEmptyStoreMovesToo) {
   expect_new_store_empty();
 }
 
-// Measures a move of 100k queued deliveries (run with
-// --gtest_also_run_disabled_tests; prints the times).
-TEST_F(SqliteExportTest, DISABLED_Moves100kDeliveries) {
-  constexpr int kRecipients = 100;
-  constexpr int kSends = 50'000;  // two recipients each
-  for (int i = 0; i < kRecipients; ++i) ASSERT_TRUE(old_.create_user(user("user" + std::to_string(i))));
-  std::vector<PendingSend> batch;
-  for (int i = 0; i < kSends; ++i) {
-    PendingSend pending{"user" + std::to_string(i % kRecipients), {}, {}, bytes(200, 7), kNow, kNow + kHour};
-    for (int b = 0; b < 4; ++b) pending.message_id[b] = static_cast<std::uint8_t>(i >> (8 * b));
-    pending.recipients = {"user" + std::to_string((i + 1) % kRecipients),
-                          "user" + std::to_string((i + 2) % kRecipients)};
-    batch.push_back(std::move(pending));
-    if (batch.size() == 1000) {
-      old_.commit_sends(batch, kRoomy);
-      batch.clear();
-    }
-  }
-  ASSERT_EQ(old_.queue_depth(), 100'000u);
-
-  const auto started = std::chrono::steady_clock::now();
-  export_old();
-  const auto exported = std::chrono::steady_clock::now();
-  EXPECT_EQ(import_file(new_, dump_path()).deliveries, 100'000u);
-  const auto imported = std::chrono::steady_clock::now();
-  const auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
-  std::printf("100k deliveries: dump %ju bytes, export %lld ms, import %lld ms\n",
-              static_cast<std::uintmax_t>(std::filesystem::file_size(dump_path())),
-              static_cast<long long>(ms(exported - started)), static_cast<long long>(ms(imported - exported)));
-  EXPECT_EQ(new_.queue_depth(), 100'000u);
-}
-
 }  // namespace
 }  // namespace sotto::relayd
