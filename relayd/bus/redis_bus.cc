@@ -236,13 +236,9 @@ bool RedisBus::sleep_unless_stopped(std::chrono::milliseconds wait) {
   return false;
 }
 
-RedisBus::ContextPtr RedisBus::connect_subscriber() {
-  std::string error;
-  ContextPtr context = connect_to(options_.url, options_.timeout, &error);
-  if (!context) {
-    warn("bus_connect_failed", "url=" + quoted(to_string(options_.url)) + " error=" + quoted(error));
-    return nullptr;
-  }
+RedisBus::ContextPtr RedisBus::connect_subscriber(std::string* error) {
+  ContextPtr context = connect_to(options_.url, options_.timeout, error);
+  if (!context) return nullptr;
   // Pub/sub ignores the database number: channels are server-wide.
   const ReplyPtr reply = command(context.get(), {"SUBSCRIBE", channel_});
   if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
@@ -250,38 +246,44 @@ RedisBus::ContextPtr RedisBus::connect_subscriber() {
     const std::string why = !reply                             ? context_error(context.get())
                             : reply->type == REDIS_REPLY_ERROR ? std::string(reply->str, reply->len)
                                                                : "unexpected reply";
-    warn("bus_connect_failed", "url=" + quoted(to_string(options_.url)) + " error=" + quoted("SUBSCRIBE: " + why));
+    *error = "SUBSCRIBE: " + why;
     return nullptr;
   }
   return context;
 }
 
-RedisBus::ContextPtr RedisBus::connect_commands() {
-  std::string error;
-  ContextPtr context = connect_to(options_.url, options_.timeout, &error);
+RedisBus::ContextPtr RedisBus::connect_commands(std::string* error) {
+  ContextPtr context = connect_to(options_.url, options_.timeout, error);
   if (context) {
     const Command check =
         options_.url.database != 0 ? Command{"SELECT", std::to_string(options_.url.database)} : Command{"PING"};
     const ReplyPtr reply = command(context.get(), check);
     if (!reply) {
-      error = check[0] + ": " + context_error(context.get());
+      *error = check[0] + ": " + context_error(context.get());
     } else if (reply->type == REDIS_REPLY_ERROR) {
-      error = check[0] + ": " + std::string(reply->str, reply->len);
+      *error = check[0] + ": " + std::string(reply->str, reply->len);
     } else {
       return context;
     }
   }
-  warn("bus_connect_failed", "url=" + quoted(to_string(options_.url)) + " error=" + quoted(error));
   return nullptr;
 }
 
 void RedisBus::run() {
   net::Backoff backoff(kFirstRetry, kMaxRetry);
+  // Failed connects since the last success: an outage logs its first
+  // failure, not one line per retry.
+  std::uint64_t failures = 0;
   while (!stopping_) {
-    ContextPtr subscriber = connect_subscriber();
-    ContextPtr commands = subscriber && !stopping_ ? connect_commands() : nullptr;
+    std::string error;
+    ContextPtr subscriber = connect_subscriber(&error);
+    ContextPtr commands = subscriber && !stopping_ ? connect_commands(&error) : nullptr;
     if (stopping_) return;
     if (!commands) {
+      if (failures++ == 0) {
+        warn("bus_connect_failed",
+             "url=" + quoted(to_string(options_.url)) + " error=" + quoted(error) + " action=retrying");
+      }
       report(false);
       sleep_unless_stopped(backoff.next());
       continue;
@@ -293,6 +295,7 @@ void RedisBus::run() {
       connected_ = true;
     }
     backoff.reset();
+    failures = 0;
     report(true);
     const std::string why = listen(subscriber.get());
     {

@@ -134,8 +134,9 @@ class RedisBus final : public DeliveryBus {
   };
 
   void run();
-  ContextPtr connect_subscriber();
-  ContextPtr connect_commands();
+  // Each nullptr with *error set when the connection cannot be made.
+  ContextPtr connect_subscriber(std::string* error);
+  ContextPtr connect_commands(std::string* error);
   // Returns when the subscriber connection is lost, stop() is called or a
   // command failed; why, for the log.
   std::string listen(redisContext* subscriber);
