@@ -6,6 +6,7 @@
 #include "lib/config/duration.h"
 #include "lib/wire/limits.h"
 #include "relayd/auth/password_hasher.h"
+#include "relayd/bus/bus_url.h"
 #include "relayd/config/store_url.h"
 
 namespace sotto::relayd {
@@ -67,10 +68,11 @@ std::string_view blame(const MappingReader& m, std::string_view first, std::stri
   return m.contains(first) || !m.contains(second) ? first : second;
 }
 
-// Replaced by the bus's own URL parser once it lands (relayd/bus).
 std::optional<std::string> bus_url_problem(std::string_view url) {
-  if (url.empty() || url.starts_with("redis://") || url.starts_with("redis+unix:///")) return std::nullopt;
-  return "is not a Redis address (redis://HOST:PORT or redis+unix:///PATH)";
+  if (url.empty()) return std::nullopt;
+  const BusUrlResult parsed = parse_bus_url(url);
+  if (parsed.ok()) return std::nullopt;
+  return parsed.error();
 }
 
 void read_rate_limit(MappingReader& m, std::string_view key, RateLimitSetting& limit) {
