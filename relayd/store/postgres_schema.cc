@@ -10,7 +10,8 @@
 namespace sotto::relayd {
 namespace {
 
-// Version 1: everything SqliteStore has at its version 3, with the same table
+// Version 1 (named kPg* so that a unity build can hold sqlite_schema.cc too):
+// everything SqliteStore has at its version 3, with the same table
 // and column names (so that tests and operators can read either), adapted to
 // what several nodes writing at once need. The comments in sqlite_schema.cc
 // explain each table; these say what differs.
@@ -25,7 +26,7 @@ namespace {
 // - The revocation log's writers are serialised by an advisory lock taken in
 //   the trigger (key below, also in postgres_store.cc), so seq order is
 //   commit order and a relay polling "seq > last seen" misses nothing.
-constexpr const char* kVersion1 = R"sql(
+constexpr const char* kPgVersion1 = R"sql(
 CREATE TABLE users (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   username text COLLATE "C" NOT NULL UNIQUE,
@@ -159,17 +160,17 @@ CREATE TRIGGER tokens_log_revocation AFTER DELETE ON tokens
   FOR EACH ROW EXECUTE FUNCTION tokens_log_revocation();
 )sql";
 
-constexpr std::array<store::Migration, 1> kMigrations{{
-    {"users, tokens, invites, prekeys, envelopes, blobs, blob readers, token revocation log", kVersion1},
+constexpr std::array<store::Migration, 1> kPgMigrations{{
+    {"users, tokens, invites, prekeys, envelopes, blobs, blob readers, token revocation log", kPgVersion1},
 }};
 
 // Serialises migrations of one database between nodes (any bigint will do;
 // this one is not used for anything else).
-constexpr std::int64_t kMigrationLock = 7373010000;
+constexpr std::int64_t kPgMigrationLock = 7373010000;
 
 }  // namespace
 
-std::span<const store::Migration> postgres_store_migrations() { return kMigrations; }
+std::span<const store::Migration> postgres_store_migrations() { return kPgMigrations; }
 
 int postgres_migrate(pqxx::connection_base& connection) {
   return postgres_detail::translate_errors("migrating the schema", [&] {
@@ -177,16 +178,16 @@ int postgres_migrate(pqxx::connection_base& connection) {
     // Held until COMMIT: a second node blocks here, then sees the version
     // the first one wrote. CREATE TABLE IF NOT EXISTS alone is not safe
     // when two sessions run it at once.
-    transaction.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
+    transaction.exec_params("SELECT pg_advisory_xact_lock($1)", kPgMigrationLock);
     transaction.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         "version integer PRIMARY KEY, description text NOT NULL, "
         "applied_at timestamptz NOT NULL DEFAULT now())");
     const int found = transaction.exec("SELECT coalesce(max(version), 0) FROM schema_migrations")[0][0].as<int>();
-    const int supported = static_cast<int>(kMigrations.size());
+    const int supported = static_cast<int>(kPgMigrations.size());
     if (found > supported) throw store::NewerSchemaError(found, supported);
     for (int version = found + 1; version <= supported; ++version) {
-      const store::Migration& step = kMigrations[static_cast<std::size_t>(version - 1)];
+      const store::Migration& step = kPgMigrations[static_cast<std::size_t>(version - 1)];
       transaction.exec(std::string(step.sql));
       transaction.exec_params("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)", version,
                               std::string(step.description));
