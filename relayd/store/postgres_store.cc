@@ -1092,6 +1092,12 @@ void PostgresStore::export_records(const std::function<void(const DumpRecord&)>&
                    for (const auto& reader : readers) blob.readers.emplace_back(reader[0].c_str());
                    sink(DumpRecord{std::move(blob)});
                  });
+    // The highest id ever handed out, acknowledged ones included: an importer
+    // must never hand one out again (a repeated DeliverAck would delete the
+    // new envelope). NULL while the sequence is unused.
+    const auto sequence = tx.exec(
+        "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('deliveries', 'delivery_id')::regclass), 0)");
+    sink(DumpRecord{DeliverySequence{sequence[0][0].as<std::int64_t>()}});
   });
 }
 
@@ -1198,6 +1204,14 @@ ImportCounts PostgresStore::import_records(const std::function<std::optional<Dum
                 refuse_duplicate(exec(tx, kInsertReader, blob.id, id_of(reader, "a blob reader")), "blob reader");
               }
               ++counts.blobs;
+            } else if constexpr (std::is_same_v<T, DeliverySequence>) {
+              if (item.last_delivery_id < max_delivery_id) {
+                throw StoreError("import_records: the dump's delivery sequence is below one of its delivery ids",
+                                 SQLITE_CONSTRAINT);
+              }
+              max_delivery_id = item.last_delivery_id;
+            } else {
+              static_assert(sizeof(T) == 0, "every DumpRecord type must be imported");
             }
           },
           *record);

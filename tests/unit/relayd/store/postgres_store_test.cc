@@ -11,13 +11,17 @@
 #include <mutex>
 #include <pqxx/pqxx>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "lib/store/store_error.h"
 #include "relayd/store/postgres_schema.h"
+#include "relayd/store/sqlite_store.h"
+#include "relayd/store/store_dump.h"
 #include "tests/support/postgres_server.h"
+#include "tests/support/temp_dir.h"
 #include "tests/unit/relayd/store/store_test_data.h"
 
 namespace sotto::relayd {
@@ -451,6 +455,52 @@ TEST_F(PostgresDumpTest, ImportRefusesANonEmptyStoreAndABadRecordAndChangesNothi
   std::vector<DumpRecord> twice{DumpRecord{user("alice")}, DumpRecord{user("alice")}};
   EXPECT_THROW(load(target_, twice), store::StoreError);
   EXPECT_TRUE(target_.list_users().empty());
+}
+
+// The newest deliveries were acknowledged before the move: the dump carries
+// the counter, so the new store never hands those ids out again (a client
+// repeating its DeliverAck would delete someone else's envelope).
+TEST_F(PostgresDumpTest, AMovedStoreNeverHandsOutAnAcknowledgedIdAgain) {
+  for (const char* name : {"alice", "bob"}) ASSERT_TRUE(source_.create_user(user(name)));
+  const auto sent = source_.commit_sends(std::vector{send("alice", 1, {"bob"}), send("alice", 2, {"bob"})}, kRoomy);
+  const std::int64_t newest = sent[1].deliveries[0].delivery_id;
+  ASSERT_EQ(source_.ack_deliveries(std::vector{DeliveryAck{"bob", newest}}), 1u);
+  const auto records = dump(source_);
+  ASSERT_TRUE(std::holds_alternative<DeliverySequence>(records.back()));
+  EXPECT_EQ(std::get<DeliverySequence>(records.back()).last_delivery_id, newest);
+
+  load(target_, records);
+  const auto later = target_.commit_sends(std::vector{send("alice", 3, {"bob"})}, kRoomy);
+  ASSERT_EQ(later[0].status, SendStatus::Stored);
+  EXPECT_GT(later[0].deliveries[0].delivery_id, newest);
+}
+
+// The move operators make: a SQLite relay, through a dump file's bytes, into
+// PostgreSQL; what bob is owed arrives with the same ids and bodies.
+TEST_F(PostgresDumpTest, ASqliteRelayMovesToPostgresThroughADump) {
+  sotto::testing::TempDir dir;
+  SqliteStore sqlite(dir.path() / "relayd.db");
+  for (const char* name : {"alice", "bob", "carol"}) ASSERT_TRUE(sqlite.create_user(user(name)));
+  ASSERT_TRUE(sqlite.add_token(hash(4), "bob", "phone", kNow + kHour));
+  const auto sent = sqlite.commit_sends(
+      std::vector{send("alice", 1, {"bob", "carol"}), send("carol", 2, {"bob"}), send("alice", 3, {"bob"})}, kRoomy);
+  ASSERT_EQ(sqlite.ack_deliveries(std::vector{DeliveryAck{"bob", sent[2].deliveries[0].delivery_id}}), 1u);
+
+  std::stringstream file;
+  write_dump(sqlite, file);
+  const ImportCounts counts = read_dump(file, target_);
+  EXPECT_EQ(counts.users, 3u);
+  EXPECT_EQ(counts.deliveries, 3u);
+  EXPECT_EQ(target_.find_token(hash(4), kNow)->username, "bob");
+  for (const char* name : {"bob", "carol"}) {
+    const auto before = sqlite.pending(name, 0, 100, kNow);
+    const auto after = target_.pending(name, 0, 100, kNow);
+    ASSERT_EQ(after.size(), before.size()) << name;
+    for (std::size_t i = 0; i < after.size(); ++i) EXPECT_EQ(after[i], before[i]) << name << " " << i;
+    EXPECT_EQ(target_.queue_usage(name), sqlite.queue_usage(name)) << name;
+  }
+  const auto later = target_.commit_sends(std::vector{send("carol", 4, {"bob"})}, kRoomy);
+  EXPECT_GT(later[0].deliveries[0].delivery_id, sent[2].deliveries[0].delivery_id);
 }
 
 }  // namespace
