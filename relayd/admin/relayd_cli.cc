@@ -10,23 +10,33 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "lib/config/config_error.h"
+#include "lib/crypto/bytes.h"
+#include "lib/crypto/random.h"
 #include "lib/net/tls_context.h"
 #include "lib/version/version.h"
 #include "lib/wire/username.h"
 #include "relayd/admin/admin_commands.h"
+#include "relayd/admin/store_choice.h"
 #include "relayd/admin/tls_files.h"
 #include "relayd/auth/invite_code.h"
 #include "relayd/auth/password_hasher.h"
+#include "relayd/bus/bus_url.h"
+#include "relayd/bus/redis_bus.h"
 #include "relayd/config/relay_config.h"
+#include "relayd/config/store_url.h"
 #include "relayd/server/log.h"
 #include "relayd/server/relay_server.h"
 #include "relayd/store/blob_files.h"
+#include "relayd/store/postgres_schema.h"
 #include "relayd/store/sqlite_store.h"
+#include "relayd/store/store_dump.h"
 
 namespace sotto::relayd {
 
@@ -39,6 +49,7 @@ struct GlobalOptions {
   bool config_given = false;
   std::string listen;
   std::string state_dir;
+  std::string store;  // --store: overrides the file's
 };
 
 // A usage or configuration problem: exit status 2.
@@ -50,8 +61,19 @@ class UsageError : public std::runtime_error {
 RelayConfig load_config(const GlobalOptions& g) {
   const std::filesystem::path path = g.config.empty() ? kDefaultConfig : g.config;
   // The default file is optional (built-in defaults apply); a named one is not.
-  if (!g.config_given && !std::filesystem::exists(path)) return RelayConfig{};
-  return load_relay_config(path);
+  RelayConfig config = !g.config_given && !std::filesystem::exists(path) ? RelayConfig{} : load_relay_config(path);
+  if (!g.store.empty()) {
+    if (const auto problem = store_url_problem(g.store)) throw UsageError("--store: " + *problem);
+    config.store = g.store;
+    if (!config.bus.empty() && store_kind(config.store) == StoreKind::sqlite) {
+      throw UsageError("--store: sqlite, but the file sets a bus, which joins relays sharing a PostgreSQL store");
+    }
+  }
+  return config;
+}
+
+std::unique_ptr<Store> open_configured_store(const RelayConfig& config, const StatePaths& paths) {
+  return open_store(config.store, config.cluster, paths.database());
 }
 
 // HOST:PORT for --listen. Unlike the config file, port 0 is allowed here:
@@ -191,11 +213,82 @@ int serve(const GlobalOptions& g) {
               std::string("credential=") + kTlsKeyCredential + " certificate=" + files.certificate.string());
   }
   auto tls = net::make_server_context(files.certificate, files.private_key);
-  SqliteStore store(paths.database());
+  const bool shared = store_kind(config.store) == StoreKind::postgres;
+  const auto store = open_configured_store(config, paths);
+  log_event("store", "kind=" + std::string(shared ? "postgresql" : "sqlite") +
+                         (shared ? "" : " file=" + paths.database().string()));
   BlobFiles blobs(paths.blob_dir());
-  RelayServer server(to_settings(config), options, std::move(tls), store, blobs);
+  options.shared_store = shared;
+  options.poll_interval = config.cluster.poll_interval;
+  options.presence_ttl = config.cluster.presence_ttl;
+  std::unique_ptr<RedisBus> bus;
+  if (!config.bus.empty()) {
+    const auto url = parse_bus_url(config.bus);
+    if (!url.ok()) throw UsageError("bus: " + url.error());
+    RedisBus::Options bus_options;
+    bus_options.url = url.value();
+    // A new name at every start: a node's own wakes come back to it from
+    // Redis and are told apart by it, and a restarted node's old presence
+    // claims simply expire.
+    bus_options.node_id = "relayd-" + crypto::to_hex(crypto::random_bytes(8));
+    bus_options.presence_ttl = config.cluster.presence_ttl;
+    bus_options.log_warning = [](std::string_view event, std::string_view fields) { log_warning(event, fields); };
+    bus = std::make_unique<RedisBus>(std::move(bus_options));
+    log_event("bus", "url=" + to_string(url.value()));
+  } else if (shared) {
+    log_event("bus", "none action=poll_store interval_ms=" + std::to_string(config.cluster.poll_interval.count()));
+  }
+  RelayServer server(to_settings(config), options, std::move(tls), *store, blobs, bus.get());
   server.listen();
   server.run();
+  return kExitOk;
+}
+
+int migrate(const GlobalOptions& g) {
+  const RelayConfig config = load_config(g);
+  const StatePaths paths = state_paths(config, g);
+  if (store_kind(config.store) == StoreKind::postgres) {
+    const int version = postgres_migrate(config.store);
+    std::cout << "postgresql schema at version " << version << "\n";
+    return kExitOk;
+  }
+  prepare_state_dir(paths);
+  SqliteStore store(paths.database());  // opening applies the migrations
+  std::cout << "sqlite schema of " << paths.database().string() << " is current\n";
+  return kExitOk;
+}
+
+// Writes every record of the configured store to a new file (0600, never
+// over an existing one). Meant for a stopped relay: records a running one
+// commits after the snapshot are not in the file.
+int export_store(const GlobalOptions& g, const std::string& file) {
+  const RelayConfig config = load_config(g);
+  const StatePaths paths = state_paths(config, g);
+  const auto store = open_configured_store(config, paths);
+  DumpFile out(file);
+  const std::uint64_t records = write_dump(*store, out.stream());
+  out.commit();
+  std::cout << "exported " << records << " records from " << describe_store(config.store, paths.database()) << " to "
+            << file << "\n";
+  return kExitOk;
+}
+
+int import_store(const GlobalOptions& g, const std::string& file) {
+  const RelayConfig config = load_config(g);
+  const StatePaths paths = state_paths(config, g);
+  if (store_kind(config.store) == StoreKind::sqlite) prepare_state_dir(paths);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + file);
+  const auto store = open_configured_store(config, paths);
+  const ImportCounts n = read_dump(in, *store);
+  std::cout << "imported into " << describe_store(config.store, paths.database()) << ": users=" << n.users
+            << " tokens=" << n.tokens << " invites=" << n.invites << " signed_prekeys=" << n.signed_prekeys
+            << " one_time_prekeys=" << n.one_time_prekeys << " deliveries=" << n.deliveries << " blobs=" << n.blobs
+            << "\n";
+  if (n.blobs > 0) {
+    std::cout << "copy the blob files too: every file of the old relay's blob folder into " << paths.blob_dir().string()
+              << "\n";
+  }
   return kExitOk;
 }
 
@@ -258,7 +351,8 @@ int user_command(const GlobalOptions& g, const std::string& action, const std::s
   const RelayConfig config = load_config(g);
   const StatePaths paths = state_paths(config, g);
   prepare_state_dir(paths);
-  SqliteStore store(paths.database());
+  const auto opened = open_configured_store(config, paths);
+  Store& store = *opened;
   if (action == "list") {
     for (const auto& u : store.list_users()) {
       const auto tokens = store.list_tokens(u.username, now_ms());
@@ -326,9 +420,9 @@ int invite_create(const GlobalOptions& g, int valid_days) {
   const RelayConfig config = load_config(g);
   const StatePaths paths = state_paths(config, g);
   prepare_state_dir(paths);
-  SqliteStore store(paths.database());
+  const auto store = open_configured_store(config, paths);
   const InviteCode code = generate_invite_code();
-  store.add_invite(code.hash, now_ms() + std::int64_t{valid_days} * 24 * 3600 * 1000);
+  store->add_invite(code.hash, now_ms() + std::int64_t{valid_days} * 24 * 3600 * 1000);
   std::cout << code.text << "\n";
   return kExitOk;
 }
@@ -345,6 +439,7 @@ int relayd_main(int argc, char** argv) {
       app.add_option("--config", g.config, std::string("configuration file (default ") + kDefaultConfig + ")");
   app.add_option("--listen", g.listen, "HOST:PORT to listen on, overriding the file (port 0: any free port)");
   app.add_option("--state-dir", g.state_dir, "state directory, overriding the file");
+  app.add_option("--store", g.store, "sqlite or a PostgreSQL URI (postgresql://...), overriding the file's store");
 
   CheckConfigArgs check_args;
   auto* check = app.add_subcommand(
@@ -381,6 +476,16 @@ int relayd_main(int argc, char** argv) {
   auto* create = invite->add_subcommand("create", "print a new single-use invite code");
   create->add_option("--valid-days", valid_days, "days the code stays valid")->check(CLI::Range(1, 365));
 
+  auto* migrate_cmd = app.add_subcommand(
+      "migrate", "create or upgrade the store's schema (PostgreSQL: safe to run from several relays at once)");
+  std::string dump_file;
+  auto* export_cmd = app.add_subcommand(
+      "export-store", "write every account, token, prekey, queued envelope and blob record to a new FILE (0600)");
+  export_cmd->add_option("FILE", dump_file, "the dump to write; must not exist")->required();
+  auto* import_cmd = app.add_subcommand(
+      "import-store", "load a dump from export-store into this relay's store, which must be empty; all or nothing");
+  import_cmd->add_option("FILE", dump_file, "the dump to read")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -400,6 +505,9 @@ int relayd_main(int argc, char** argv) {
       }
     }
     if (invite->parsed()) return invite_create(g, valid_days);
+    if (migrate_cmd->parsed()) return migrate(g);
+    if (export_cmd->parsed()) return export_store(g, dump_file);
+    if (import_cmd->parsed()) return import_store(g, dump_file);
     return serve(g);
   } catch (const config::ConfigError& e) {
     std::cerr << e.what() << "\n";
