@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "tests/integration/relayd/relayd_fixture.h"
+#include "tests/support/file_mode.h"
 
 namespace sotto::testing {
 namespace {
@@ -121,6 +122,67 @@ TEST_F(CliTest, UserAdministration) {
   EXPECT_EQ(run_relayd_command(with({"user", "add", "../etc", "--password-stdin"}), "long password\n").status, 2);
   EXPECT_EQ(run_relayd_command(with({"user", "remove", "bob"})).status, 0);
   EXPECT_EQ(run_relayd_command(with({"user", "list"})).output.find("bob"), std::string::npos);
+}
+
+// export-store / import-store between two SQLite state folders: what a move
+// to PostgreSQL does (ClusterTest covers that one), with its refusals.
+TEST_F(CliTest, ExportAndImportMoveARelayAndRefuseWhatWouldLoseData) {
+  auto& relay = start_relayd();
+  connect_as("alice");
+  connect_as("bob");
+  EXPECT_EQ(relay.terminate(), 0);
+  const auto old_state = relay.state_dir().string();
+  const auto new_state = (dir_ / "moved").string();
+  const auto dump = (dir_ / "relay.dump").string();
+  const std::string config = relay.config_path().string();
+
+  const auto exported = run_relayd_command({"--config", config, "--state-dir", old_state, "export-store", dump});
+  ASSERT_EQ(exported.status, 0) << exported.output;
+  EXPECT_EQ(file_mode(dump), 0600u);
+  // Never over an existing file (an old dump, or something else entirely).
+  const auto again = run_relayd_command({"--config", config, "--state-dir", old_state, "export-store", dump});
+  EXPECT_EQ(again.status, 1) << again.output;
+
+  // A damaged dump is refused and the new store stays empty.
+  const auto damaged = (dir_ / "damaged.dump").string();
+  std::filesystem::copy_file(dump, damaged);
+  {
+    std::fstream f(damaged, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(damaged) / 2));
+    f.put('\x7f');
+  }
+  const auto refused = run_relayd_command({"--config", config, "--state-dir", new_state, "import-store", damaged});
+  EXPECT_EQ(refused.status, 1) << refused.output;
+  EXPECT_EQ(run_relayd_command({"--config", config, "--state-dir", new_state, "user", "list"}).output, "");
+
+  const auto imported = run_relayd_command({"--config", config, "--state-dir", new_state, "import-store", dump});
+  ASSERT_EQ(imported.status, 0) << imported.output;
+  EXPECT_NE(imported.output.find("users=2"), std::string::npos) << imported.output;
+  const auto list = run_relayd_command({"--config", config, "--state-dir", new_state, "user", "list"});
+  EXPECT_NE(list.output.find("alice"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("bob"), std::string::npos) << list.output;
+  // A second import would mix two relays: refused.
+  EXPECT_EQ(run_relayd_command({"--config", config, "--state-dir", new_state, "import-store", dump}).status, 1);
+}
+
+TEST_F(CliTest, StoreOptionIsCheckedLikeTheFileAndMigrateReportsTheSchema) {
+  const auto config = dir_ / "relayd.yaml";
+  std::ofstream(config) << "";
+  const std::string state = (dir_ / "s").string();
+  const auto migrated = run_relayd_command({"--config", config.string(), "--state-dir", state, "migrate"});
+  EXPECT_EQ(migrated.status, 0) << migrated.output;
+  EXPECT_NE(migrated.output.find("is current"), std::string::npos) << migrated.output;
+  const auto with_password = run_relayd_command(
+      {"--config", config.string(), "--state-dir", state, "--store", "postgresql://relayd:secret@db/sotto", "migrate"});
+  EXPECT_EQ(with_password.status, 2);
+  EXPECT_NE(with_password.output.find("holds a password"), std::string::npos) << with_password.output;
+  EXPECT_EQ(with_password.output.find("secret"), std::string::npos) << with_password.output;
+  EXPECT_EQ(run_relayd_command({"--config", config.string(), "--store", "mysql://db", "migrate"}).status, 2);
+  // PostgreSQL that is not there: a clear failure, exit 1, no password to leak.
+  const auto unreachable = run_relayd_command(
+      {"--config", config.string(), "--store", "postgresql:///sotto?host=" + (dir_ / "nowhere").string(), "migrate"});
+  EXPECT_EQ(unreachable.status, 1) << unreachable.output;
+  EXPECT_NE(unreachable.output.find("relayd: "), std::string::npos) << unreachable.output;
 }
 
 TEST_F(CliTest, VersionAndHelp) {
