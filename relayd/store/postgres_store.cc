@@ -262,17 +262,35 @@ SOTTO_PG_STATEMENT(kLockQueues,
                    "JOIN queue_usage q ON q.user_id = u.id WHERE u.username = ANY ($1::text[]) "
                    "ORDER BY q.user_id FOR UPDATE OF q");
 SOTTO_PG_STATEMENT(kFindDuplicate, "SELECT server_time_ms FROM messages WHERE sender = $1 AND message_id = $2");
+// write_batch's set-based statements: one round trip each per batch, not per
+// envelope. Arrays travel as text literals (text_array, bytea_array,
+// bigint_array); unnest() zips same-length arrays into rows.
+SOTTO_PG_STATEMENT(kFindDuplicates,
+                   "SELECT m.sender, m.message_id, m.server_time_ms FROM messages m "
+                   "JOIN unnest($1::text[], $2::bytea[]) AS s(sender, message_id) "
+                   "ON m.sender = s.sender AND m.message_id = s.message_id");
+SOTTO_PG_STATEMENT(kInsertMessages,
+                   "INSERT INTO messages (sender, message_id, envelope, envelope_size, server_time_ms, expires_at_ms, "
+                   "pending) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bigint[], $5::bigint[], "
+                   "$6::bigint[], $7::bigint[]) ON CONFLICT (message_id, sender) DO NOTHING "
+                   "RETURNING id, sender, message_id");
+SOTTO_PG_STATEMENT(kTakeDeliveryIds,
+                   "SELECT nextval(pg_get_serial_sequence('deliveries', 'delivery_id')) FROM generate_series(1, $1)");
+SOTTO_PG_STATEMENT(kInsertDeliveries,
+                   "INSERT INTO deliveries (delivery_id, recipient_id, message_row, envelope_size) "
+                   "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])");
+SOTTO_PG_STATEMENT(kAddUsages,
+                   "UPDATE queue_usage q SET envelopes = q.envelopes + u.n, bytes = q.bytes + u.b "
+                   "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(id, n, b) WHERE q.user_id = u.id");
+SOTTO_PG_STATEMENT(kDeleteDeliveries,
+                   "DELETE FROM deliveries d USING unnest($1::bigint[], $2::bigint[]) AS a(id, owner) "
+                   "WHERE d.delivery_id = a.id AND d.recipient_id = a.owner RETURNING d.recipient_id, d.envelope_size");
 SOTTO_PG_STATEMENT(kInsertMessage,
                    "INSERT INTO messages (sender, message_id, envelope, envelope_size, server_time_ms, expires_at_ms, "
                    "pending) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_id, sender) DO NOTHING "
                    "RETURNING id");
-SOTTO_PG_STATEMENT(kInsertDelivery,
-                   "INSERT INTO deliveries (recipient_id, message_row, envelope_size) VALUES ($1, $2, $3) "
-                   "RETURNING delivery_id");
 SOTTO_PG_STATEMENT(kAddUsage,
                    "UPDATE queue_usage SET envelopes = envelopes + $1, bytes = bytes + $2 WHERE user_id = $3");
-SOTTO_PG_STATEMENT(kDeleteDelivery,
-                   "DELETE FROM deliveries WHERE delivery_id = $1 AND recipient_id = $2 RETURNING envelope_size");
 SOTTO_PG_STATEMENT(kPending,
                    "SELECT d.delivery_id, m.sender, m.message_id, m.envelope, m.server_time_ms, m.expires_at_ms "
                    "FROM deliveries d JOIN messages m ON m.id = d.message_row "
@@ -378,6 +396,43 @@ std::string text_array(const std::vector<std::string_view>& items) {
       out += c;
     }
     out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+// A bytea[] literal: each element "\\x<hex>" in the text (the array parser takes one
+// backslash away, bytea's input reads the hex), or NULL where null[i].
+std::string bytea_array(const std::vector<std::span<const std::uint8_t>>& items,
+                        const std::vector<bool>& null = {}) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::size_t size = 2;
+  for (const auto& item : items) size += 2 * item.size() + 6;
+  std::string out;
+  out.reserve(size);
+  out += '{';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i != 0) out += ',';
+    if (i < null.size() && null[i]) {
+      out += "NULL";
+      continue;
+    }
+    out += "\"\\\\x";
+    for (const std::uint8_t b : items[i]) {
+      out += kHex[b >> 4];
+      out += kHex[b & 0x0f];
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string bigint_array(const std::vector<std::int64_t>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i != 0) out += ',';
+    out += std::to_string(items[i]);
   }
   out += '}';
   return out;
@@ -752,38 +807,65 @@ BatchResult PostgresStore::write_batch(std::span<const PendingSend> sends, std::
     };
 
     BatchResult result;
-    // 2. Deletes first: a queue slot an ack frees is free for the sends. The
-    //    trigger gives the slot back in queue_usage; mirror it in memory.
-    for (const DeliveryAck& ack : acks) {
-      Usage* owner = usage_of(ack.recipient);
-      if (owner == nullptr) continue;
-      // The recipient condition is what stops one user deleting another's envelopes.
-      const auto deleted = exec(tx, kDeleteDelivery, ack.delivery_id, owner->id);
-      for (const auto& row : deleted) {
-        owner->envelopes -= std::min<std::uint64_t>(owner->envelopes, 1);
-        owner->bytes -= std::min(owner->bytes, non_negative(row[0]));
-        ++result.acked;
+    // 2. Deletes first, in one statement: a queue slot an ack frees is free
+    //    for the sends. The trigger gives the slots back in queue_usage;
+    //    mirror it in memory. The recipient condition is what stops one user
+    //    deleting another's envelopes.
+    {
+      std::vector<std::int64_t> ids;
+      std::vector<std::int64_t> owners;
+      for (const DeliveryAck& ack : acks) {
+        const Usage* owner = usage_of(ack.recipient);
+        if (owner == nullptr) continue;
+        ids.push_back(ack.delivery_id);
+        owners.push_back(owner->id);
+      }
+      if (!ids.empty()) {
+        std::unordered_map<std::int64_t, Usage*> by_id;
+        for (auto& [name, u] : usage) by_id.emplace(u.id, &u);
+        for (const auto& row : exec(tx, kDeleteDeliveries, bigint_array(ids), bigint_array(owners))) {
+          Usage* owner = by_id.at(row[0].as<std::int64_t>());
+          owner->envelopes -= std::min<std::uint64_t>(owner->envelopes, 1);
+          owner->bytes -= std::min(owner->bytes, non_negative(row[1]));
+          ++result.acked;
+        }
       }
     }
 
-    // 3. The sends, each all or nothing; quotas count earlier sends of the batch.
+    // 3. The sends, each all or nothing; quotas count earlier sends of the
+    //    batch. Decided in memory from one duplicate lookup, then written
+    //    with one INSERT of the messages, one draw of delivery ids, one
+    //    INSERT of the deliveries and one UPDATE of the totals.
     result.sends.reserve(sends.size());
-    std::vector<Target> targets;
+    std::map<std::pair<std::string, MessageId>, std::int64_t> known;  // (sender, id) -> server time
+    if (!sends.empty()) {
+      std::vector<std::string_view> senders;
+      std::vector<std::span<const std::uint8_t>> ids;
+      for (const PendingSend& send : sends) {
+        senders.push_back(send.sender);
+        ids.emplace_back(send.message_id);
+      }
+      for (const auto& row : exec(tx, kFindDuplicates, text_array(senders), bytea_array(ids))) {
+        known[{row[0].c_str(), fixed_bytes<16>(row[1])}] = row[2].as<std::int64_t>();
+      }
+    }
+    struct Planned {
+      std::size_t send = 0;          // index into sends / result.sends
+      std::vector<Target> targets;   // one per distinct recipient, in the order given
+    };
+    std::vector<Planned> planned;
     std::unordered_set<std::string_view> seen;
-    for (const PendingSend& send : sends) {
+    for (std::size_t i = 0; i < sends.size(); ++i) {
+      const PendingSend& send = sends[i];
       SendResult& outcome = result.sends.emplace_back();
       outcome.server_time_ms = send.server_time_ms;
-      const auto message_id = bin(send.message_id);
-      {
-        const auto duplicate = exec(tx, kFindDuplicate, send.sender, message_id);
-        if (!duplicate.empty()) {
-          outcome.status = SendStatus::Duplicate;
-          outcome.server_time_ms = duplicate[0][0].as<std::int64_t>();
-          continue;
-        }
+      auto key = std::make_pair(send.sender, send.message_id);
+      if (const auto it = known.find(key); it != known.end()) {
+        outcome.status = SendStatus::Duplicate;  // stored before, or earlier in this batch
+        outcome.server_time_ms = it->second;
+        continue;
       }
-
-      targets.clear();
+      Planned plan{i, {}};
       seen.clear();
       for (const std::string& name : send.recipients) {
         if (!seen.insert(name).second) continue;
@@ -793,12 +875,11 @@ BatchResult PostgresStore::write_batch(std::span<const PendingSend> sends, std::
           outcome.recipient = name;
           break;
         }
-        targets.push_back({&name, target});
+        plan.targets.push_back({&name, target});
       }
       if (outcome.status != SendStatus::Stored) continue;
-
       const std::uint64_t size = send.envelope.size();
-      for (const Target& target : targets) {
+      for (const Target& target : plan.targets) {
         if (target.usage->envelopes + 1 > limits.max_envelopes || target.usage->bytes + size > limits.max_bytes) {
           outcome.status = SendStatus::QueueFull;
           outcome.recipient = *target.name;
@@ -806,38 +887,102 @@ BatchResult PostgresStore::write_batch(std::span<const PendingSend> sends, std::
         }
       }
       if (outcome.status != SendStatus::Stored) continue;
-
-      // ON CONFLICT: the same (sender, message_id) committed by another node
-      // after our duplicate check; it waited for that commit, and now the
-      // original is visible to the next statement.
-      const auto inserted =
-          targets.empty()
-              ? exec(tx, kInsertMessage, send.sender, message_id, nullptr, clamp_to_i64(size), send.server_time_ms,
-                     send.expires_at_ms, std::int64_t{0})  // nobody to deliver to: the idempotency record only
-              : exec(tx, kInsertMessage, send.sender, message_id, bin(send.envelope), clamp_to_i64(size),
-                     send.server_time_ms, send.expires_at_ms, static_cast<std::int64_t>(targets.size()));
-      if (inserted.empty()) {
-        const auto original = exec(tx, kFindDuplicate, send.sender, message_id);
-        outcome.status = SendStatus::Duplicate;
-        if (!original.empty()) outcome.server_time_ms = original[0][0].as<std::int64_t>();
-        continue;
-      }
-      const auto message_row = inserted[0][0].as<std::int64_t>();
-      outcome.deliveries.reserve(targets.size());
-      for (const Target& target : targets) {
-        // The id is drawn now, with target's queue row locked since step 1.
-        const auto delivery = exec(tx, kInsertDelivery, target.usage->id, message_row, clamp_to_i64(size));
-        outcome.deliveries.push_back({*target.name, delivery[0][0].as<std::int64_t>()});
+      for (const Target& target : plan.targets) {
         target.usage->envelopes += 1;
         target.usage->bytes += size;
-        target.usage->added_envelopes += 1;
-        target.usage->added_bytes += size;
+      }
+      known.emplace(std::move(key), send.server_time_ms);
+      planned.push_back(std::move(plan));
+    }
+
+    if (!planned.empty()) {
+      std::vector<std::string_view> senders;
+      std::vector<std::span<const std::uint8_t>> message_ids;
+      std::vector<std::span<const std::uint8_t>> bodies;
+      std::vector<std::int64_t> sizes, times, expiries, pendings;
+      for (const Planned& plan : planned) {
+        const PendingSend& send = sends[plan.send];
+        senders.push_back(send.sender);
+        message_ids.emplace_back(send.message_id);
+        bodies.emplace_back(send.envelope);
+        sizes.push_back(clamp_to_i64(send.envelope.size()));
+        times.push_back(send.server_time_ms);
+        expiries.push_back(send.expires_at_ms);
+        pendings.push_back(static_cast<std::int64_t>(plan.targets.size()));
+      }
+      // A send with nobody to deliver to keeps only its idempotency record.
+      std::vector<bool> no_body;
+      for (const Planned& plan : planned) no_body.push_back(plan.targets.empty());
+      const std::string body_array = bytea_array(bodies, no_body);
+      std::map<std::pair<std::string, MessageId>, std::int64_t> rows;
+      for (const auto& row : exec(tx, kInsertMessages, text_array(senders), bytea_array(message_ids), body_array,
+                                  bigint_array(sizes), bigint_array(times), bigint_array(expiries),
+                                  bigint_array(pendings))) {
+        rows.emplace(std::make_pair(std::string(row[1].c_str()), fixed_bytes<16>(row[2])), row[0].as<std::int64_t>());
+      }
+
+      std::size_t needed = 0;
+      for (Planned& plan : planned) {
+        const PendingSend& send = sends[plan.send];
+        if (rows.count({send.sender, send.message_id}) == 0) {
+          // ON CONFLICT: the same (sender, message_id) committed by another
+          // node after our lookup (we waited for that commit). A duplicate
+          // after all; its queue slots go back.
+          SendResult& outcome = result.sends[plan.send];
+          outcome.status = SendStatus::Duplicate;
+          const auto original = exec(tx, kFindDuplicate, send.sender, bin(send.message_id));
+          if (!original.empty()) outcome.server_time_ms = original[0][0].as<std::int64_t>();
+          for (const Target& target : plan.targets) {
+            target.usage->envelopes -= 1;
+            target.usage->bytes -= send.envelope.size();
+          }
+          plan.targets.clear();
+          continue;
+        }
+        needed += plan.targets.size();
+      }
+
+      if (needed > 0) {
+        // The ids, drawn now that every recipient's queue row is locked
+        // (step 1), sorted, and handed out in send order: one recipient's
+        // deliveries of this batch increase in the order they were sent.
+        std::vector<std::int64_t> drawn;
+        drawn.reserve(needed);
+        for (const auto& row : exec(tx, kTakeDeliveryIds, static_cast<std::int64_t>(needed))) {
+          drawn.push_back(row[0].as<std::int64_t>());
+        }
+        std::sort(drawn.begin(), drawn.end());
+        std::vector<std::int64_t> recipients, message_rows, envelope_sizes;
+        std::size_t next = 0;
+        for (const Planned& plan : planned) {
+          const PendingSend& send = sends[plan.send];
+          if (plan.targets.empty()) continue;
+          const std::int64_t message_row = rows.at({send.sender, send.message_id});
+          SendResult& outcome = result.sends[plan.send];
+          outcome.deliveries.reserve(plan.targets.size());
+          for (const Target& target : plan.targets) {
+            outcome.deliveries.push_back({*target.name, drawn[next++]});
+            recipients.push_back(target.usage->id);
+            message_rows.push_back(message_row);
+            envelope_sizes.push_back(clamp_to_i64(send.envelope.size()));
+            target.usage->added_envelopes += 1;
+            target.usage->added_bytes += send.envelope.size();
+          }
+        }
+        exec(tx, kInsertDeliveries, bigint_array(drawn), bigint_array(recipients), bigint_array(message_rows),
+             bigint_array(envelope_sizes));
       }
     }
 
+    std::vector<std::int64_t> usage_ids, usage_envelopes, usage_bytes;
     for (const auto& [name, changed] : usage) {
       if (changed.added_envelopes == 0) continue;
-      exec(tx, kAddUsage, clamp_to_i64(changed.added_envelopes), clamp_to_i64(changed.added_bytes), changed.id);
+      usage_ids.push_back(changed.id);
+      usage_envelopes.push_back(clamp_to_i64(changed.added_envelopes));
+      usage_bytes.push_back(clamp_to_i64(changed.added_bytes));
+    }
+    if (!usage_ids.empty()) {
+      exec(tx, kAddUsages, bigint_array(usage_ids), bigint_array(usage_envelopes), bigint_array(usage_bytes));
     }
     tx.commit();
     return result;
