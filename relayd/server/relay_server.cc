@@ -70,6 +70,7 @@ RelayServer::RelayServer(ServerSettings settings, ListenerOptions options, net::
       std::make_unique<CommitQueue>(store, limits, options_.commit_max_batch, options_.commit_max_delay, ctx_->metrics);
   ctx_->commits = commits_.get();
   ctx_->bus = bus_;
+  ctx_->shared_store = options_.shared_store;
 }
 
 RelayServer::~RelayServer() {

@@ -815,7 +815,13 @@ void RelaySession::send_committed(std::uint64_t request_id, const PendingSend& s
         body = std::make_shared<const QueuedEnvelope>(
             QueuedEnvelope{0, send.sender, send.message_id, send.envelope, send.server_time_ms, send.expires_at_ms});
       }
-      for (const auto& s : sessions) s->deliver(body, d.delivery_id);
+      for (const auto& s : sessions) {
+        if (ctx_.shared_store) {
+          s->wake(d.delivery_id);  // see ServerContext::shared_store
+        } else {
+          s->deliver(body, d.delivery_id);
+        }
+      }
     }
   }
   const bool failed = result == nullptr;

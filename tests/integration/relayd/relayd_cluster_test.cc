@@ -178,6 +178,69 @@ TEST_F(ClusterTest, AnOfflineQueueFilledOnOneRelayDrainsInOrderOnTheOther) {
   }));
 }
 
+// Six senders, three on each relay, write to one recipient at once. Each
+// relay's commits interleave in bob's queue; none may be pushed past one
+// the other relay committed just before (it would then wait for the 30 s
+// safety poll). Every envelope arrives within seconds, in per-sender order.
+TEST_F(ClusterTest, SendersOnBothRelaysToOneRecipientInterleaveWithoutAGap) {
+  start_node(0);
+  start_node(1);
+  auto bob = register_on(1, "bob");
+  std::vector<std::unique_ptr<RelayTestClient>> senders;
+  for (int i = 0; i < 6; ++i)
+    senders.push_back(register_on(static_cast<std::size_t>(i % 2), "sender" + std::to_string(i)));
+  ASSERT_TRUE(node(0).wait_for_log("event=bus_connected", kWait));
+  ASSERT_TRUE(node(1).wait_for_log("event=bus_connected", kWait));
+  constexpr int kEach = 320;  // 10 rounds of 32
+  // Pipelined, 32 Sends in flight per sender, so that the two relays' commits
+  // for bob really interleave.
+  auto stream = [](RelayTestClient& client, std::uint64_t base) {
+    std::size_t acked = 0;
+    for (int i = 0; i < kEach; i += 32) {
+      for (int k = i; k < i + 32; ++k) {
+        wire::Frame f;
+        const std::uint64_t n = base + static_cast<std::uint64_t>(k);
+        f.mutable_send()->set_message_id(test_message_id(n));
+        f.mutable_send()->add_recipients("bob");
+        f.mutable_send()->set_envelope(std::to_string(n));
+        f.set_request_id(n + 1);
+        client.send(f);
+      }
+      for (int answers = 0; answers < 32;) {
+        auto reply = client.read_frame(std::chrono::seconds(5));
+        if (!reply) {
+          ADD_FAILURE() << "no answer to a Send within 5 s";
+          break;
+        }
+        if (reply->request_id() == 0) continue;  // a push (PrekeyStatus), not an answer
+        ++answers;
+        if (reply->body_case() == wire::Frame::kSendAck) ++acked;
+      }
+    }
+    EXPECT_EQ(acked, static_cast<std::size_t>(kEach));
+  };
+  std::vector<std::thread> streams;
+  for (std::size_t i = 0; i < senders.size(); ++i) {
+    streams.emplace_back([&, i] { stream(*senders[i], 100000 * i); });
+  }
+  std::map<std::string, std::vector<std::uint64_t>> by_sender;
+  std::size_t received = 0;
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  const std::size_t expected = senders.size() * kEach;
+  while (received < expected && Clock::now() < deadline) {
+    auto d = bob->next_delivery(std::chrono::milliseconds(500));
+    if (!d || d->body_case() != wire::Frame::kDeliver) continue;
+    by_sender[d->deliver().sender()].push_back(std::stoull(d->deliver().envelope()));
+    bob->ack(d->deliver().delivery_id());
+    ++received;
+  }
+  for (auto& t : streams) t.join();
+  EXPECT_EQ(received, expected) << "some envelopes were not pushed within 10 s";
+  for (const auto& [sender, values] : by_sender) {
+    EXPECT_TRUE(std::is_sorted(values.begin(), values.end())) << sender << "'s envelopes out of order";
+  }
+}
+
 TEST_F(ClusterTest, AUserConnectedToBothRelaysGetsThePushOnBoth) {
   start_node(0);
   start_node(1);
