@@ -7,7 +7,8 @@
 #include <stdexcept>
 #include <string>
 
-namespace sotto::relayd {
+// Named, so that a unity build can hold these helpers next to another file's.
+namespace sotto::relayd::bus_message_test {
 namespace {
 
 using namespace std::string_literals;
@@ -157,4 +158,4 @@ TEST(BusMessage, ReasonsNeverRepeatHostileBytes) {
 }
 
 }  // namespace
-}  // namespace sotto::relayd
+}  // namespace sotto::relayd::bus_message_test

@@ -4,7 +4,8 @@
 
 #include <string>
 
-namespace sotto::relayd {
+// Named, so that a unity build can hold these helpers next to another file's.
+namespace sotto::relayd::bus_url_test {
 namespace {
 
 BusUrl tcp(std::string host, std::uint16_t port, int database = 0) {
@@ -129,4 +130,4 @@ TEST(BusUrl, RefusesHostileBytesWithoutEchoingThem) {
 }
 
 }  // namespace
-}  // namespace sotto::relayd
+}  // namespace sotto::relayd::bus_url_test

@@ -17,7 +17,8 @@
 #include "tests/support/file_mode.h"
 #include "tests/support/temp_dir.h"
 
-namespace sotto::relayd {
+// Named, so that a unity build can hold these helpers next to another file's.
+namespace sotto::relayd::export_test {
 namespace {
 
 using sotto::testing::TempDir;
@@ -406,4 +407,4 @@ TEST_F(SqliteExportTest, AnEmptyStoreMovesToo) {
 }
 
 }  // namespace
-}  // namespace sotto::relayd
+}  // namespace sotto::relayd::export_test

@@ -16,7 +16,8 @@
 #include "tests/support/file_mode.h"
 #include "tests/support/temp_dir.h"
 
-namespace sotto::relayd {
+// Named, so that a unity build can hold these helpers next to another file's.
+namespace sotto::relayd::dump_test {
 namespace {
 
 using crypto::Bytes;
@@ -419,4 +420,4 @@ TEST(StoreDumpFile, RemovesAFileThatWasNeverCommitted) {
 }
 
 }  // namespace
-}  // namespace sotto::relayd
+}  // namespace sotto::relayd::dump_test
