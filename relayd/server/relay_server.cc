@@ -70,7 +70,6 @@ RelayServer::RelayServer(ServerSettings settings, ListenerOptions options, net::
       std::make_unique<CommitQueue>(store, limits, options_.commit_max_batch, options_.commit_max_delay, ctx_->metrics);
   ctx_->commits = commits_.get();
   ctx_->bus = bus_;
-  ctx_->shared_store = options_.shared_store;
 }
 
 RelayServer::~RelayServer() {
@@ -415,6 +414,7 @@ void RelayServer::start_bus() {
       // Wakes published while this relay was away are gone: read every
       // queue once, and re-assert who is online here.
       poll_now_ = true;
+      flush_wakes_ = true;
       asio::post(io_.at(0), [this] {
         poll_timer_.cancel();
         presence_timer_.cancel();
@@ -425,15 +425,44 @@ void RelayServer::start_bus() {
 }
 
 void RelayServer::announce(std::span<const PendingSend> sends, std::span<const SendResult> results) {
-  if (results.empty() || !bus_up_.load()) return;  // nothing stored, or the others are polling
   std::vector<Wake> wakes;
   for (std::size_t i = 0; i < results.size() && i < sends.size(); ++i) {
     if (results[i].status != SendStatus::Stored) continue;
     for (const auto& d : results[i].deliveries) wakes.push_back(Wake{d.recipient, d.delivery_id});
   }
   if (wakes.empty()) return;
+  if (!bus_up_.load()) {
+    owe_wakes(wakes);
+    return;
+  }
   if (!bus_->publish(wakes)) {
     ctx_->metrics.bus_publish_failures.fetch_add(1, std::memory_order_relaxed);
+    owe_wakes(wakes);
+  }
+}
+
+// The other relays may be listening rather than polling (their bus is up):
+// what this one could not say waits for its bus (OwedWakes).
+void RelayServer::owe_wakes(std::span<const Wake> wakes) {
+  const auto dropped_before = owed_wakes_.dropped();
+  owed_wakes_.owe(wakes);
+  if (dropped_before == 0 && owed_wakes_.dropped() != 0) {
+    log_event("bus_wakes_dropped", "reason=too_many_recipients_owed action=safety_poll");
+  }
+  // The bus may have come back between the check and the owe: flush now
+  // rather than at the next safety poll.
+  if (bus_up_.load()) {
+    flush_wakes_ = true;
+    asio::post(io_.at(0), [this] { poll_timer_.cancel(); });
+  }
+}
+
+void RelayServer::publish_owed_wakes() {
+  auto wakes = owed_wakes_.take();
+  if (wakes.empty()) return;
+  if (!bus_->publish(wakes)) {
+    ctx_->metrics.bus_publish_failures.fetch_add(1, std::memory_order_relaxed);
+    owed_wakes_.owe(wakes);  // the next reconnect tries again
   }
 }
 
@@ -464,6 +493,13 @@ net::Awaitable<void> RelayServer::watch_store() {
       last_poll = std::chrono::steady_clock::now();
       ctx_->metrics.store_polls.fetch_add(1, std::memory_order_relaxed);
       poll_all_sessions();
+    }
+    if (flush_wakes_.exchange(false) && bus_up_.load() && !owed_wakes_.empty()) {
+      // On the blocking pool: a publish waits up to the bus's timeout.
+      co_await run_blocking(blocking_, [this] {
+        publish_owed_wakes();
+        return 0;
+      });
     }
   }
 }

@@ -20,6 +20,7 @@
 #include "relayd/server/commit_queue.h"
 #include "relayd/server/io_pool.h"
 #include "relayd/server/memory_return.h"
+#include "relayd/server/owed_wakes.h"
 #include "relayd/server/server_context.h"
 
 namespace sotto::relayd {
@@ -93,13 +94,16 @@ class RelayServer {
   net::Awaitable<void> return_memory();
   // Relays sharing a store. start_bus: wakes from the bus go to the
   // recipients' sessions here, and each batch this relay commits is
-  // announced. watch_store: reads every session's queue every
+  // announced (or owed while this relay's bus is down, and published as soon
+  // as it is back: owed_wakes.h). watch_store: reads every session's queue every
   // poll_interval while the bus is absent or down (and once whenever it
   // comes back, for what was announced while it was away), and every
   // kSafetyPollInterval while it is up. refresh_presence: re-asserts this
   // relay's users on the bus every third of the presence TTL.
   void start_bus();
   void announce(std::span<const PendingSend> sends, std::span<const SendResult> results);
+  void owe_wakes(std::span<const Wake> wakes);
+  void publish_owed_wakes();  // blocks up to the bus's timeout
   void poll_all_sessions();
   net::Awaitable<void> watch_store();
   net::Awaitable<void> refresh_presence();
@@ -130,6 +134,8 @@ class RelayServer {
   std::atomic<bool> bus_up_{false};
   std::atomic<bool> bus_state_known_{false};  // the first report is logged either way
   std::atomic<bool> poll_now_{false};         // the bus came back: read every queue once
+  std::atomic<bool> flush_wakes_{false};      // the bus is up: publish what owed_wakes_ holds
+  OwedWakes owed_wakes_;
   // Presence calls to the bus, one at a time in the order sessions made them
   // (online, then offline, must not arrive the other way round).
   net::asio::strand<net::asio::thread_pool::executor_type> presence_strand_;

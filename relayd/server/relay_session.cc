@@ -815,13 +815,7 @@ void RelaySession::send_committed(std::uint64_t request_id, const PendingSend& s
         body = std::make_shared<const QueuedEnvelope>(
             QueuedEnvelope{0, send.sender, send.message_id, send.envelope, send.server_time_ms, send.expires_at_ms});
       }
-      for (const auto& s : sessions) {
-        if (ctx_.shared_store) {
-          s->wake(d.delivery_id);  // see ServerContext::shared_store
-        } else {
-          s->deliver(body, d.delivery_id);
-        }
-      }
+      for (const auto& s : sessions) s->deliver(body, d.delivery_id, d.previous_delivery_id);
     }
   }
   const bool failed = result == nullptr;
@@ -855,9 +849,19 @@ void RelaySession::send_committed(std::uint64_t request_id, const PendingSend& s
   });
 }
 
-void RelaySession::deliver(std::shared_ptr<const QueuedEnvelope> body, std::int64_t delivery_id) {
-  asio::post(executor_, [self = shared_from_this(), body = std::move(body), delivery_id] {
+void RelaySession::deliver(std::shared_ptr<const QueuedEnvelope> body, std::int64_t delivery_id,
+                           std::int64_t previous_delivery_id) {
+  asio::post(executor_, [self = shared_from_this(), body = std::move(body), delivery_id, previous_delivery_id] {
     if (self->closed_ || self->state_ != State::kAuthenticated) return;
+    if (previous_delivery_id > self->highest_pushed_) {
+      // Another relay sharing the store committed the id before this one,
+      // and its wake has not come yet: pushing this one now would carry the
+      // session past it, and that wake would then be ignored as covered.
+      // Read the store instead, in id order.
+      self->highest_missed_ = std::max(self->highest_missed_, delivery_id);
+      if (!self->draining_) asio::co_spawn(self->executor_, self->drain_queue(self), asio::detached);
+      return;
+    }
     if (!self->live_) {
       // The drain that is running (or will run) reads it from the store.
       self->highest_missed_ = std::max(self->highest_missed_, delivery_id);

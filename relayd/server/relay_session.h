@@ -35,8 +35,9 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
 
   // A new envelope for this session's user, just committed (from the
   // committer thread): its body, shared by every recipient of the Send (its
-  // delivery_id is not read), and this user's delivery id.
-  void deliver(std::shared_ptr<const QueuedEnvelope> body, std::int64_t delivery_id);
+  // delivery_id is not read), this user's delivery id, and the id the store
+  // drew for this user just before it (Delivery::previous_delivery_id).
+  void deliver(std::shared_ptr<const QueuedEnvelope> body, std::int64_t delivery_id, std::int64_t previous_delivery_id);
   // Something up to delivery_id was stored for this user by another relay
   // sharing the store (the bus said so): read the queue.
   void wake(std::int64_t delivery_id);

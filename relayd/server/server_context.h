@@ -47,13 +47,6 @@ struct ServerContext {
   // when a user's first session here authenticates and when their last one
   // ends; it must not block (the server queues the bus call).
   DeliveryBus* bus = nullptr;
-  // Other relays write to the same store. Then a commit here must not push
-  // its envelope straight to a live session: another relay may have
-  // committed a lower delivery id for the same user a moment before, which
-  // that session has not read yet, and the push would carry it past that id
-  // (its wake, arriving later, would be ignored as already covered). So
-  // sessions read the store instead, in id order.
-  bool shared_store = false;
   std::function<void(const std::string& username, bool online)> presence_changed;
 };
 

@@ -96,7 +96,11 @@ CREATE INDEX deliveries_by_message ON deliveries(message_row);
 CREATE TABLE queue_usage (
   user_id bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
   envelopes bigint NOT NULL DEFAULT 0,
-  bytes bigint NOT NULL DEFAULT 0
+  bytes bigint NOT NULL DEFAULT 0,
+  -- The last delivery id drawn for this recipient (0: none since the row was
+  -- made). A relay pushes a new envelope straight to a live session only if
+  -- that session has already seen this one (relayd/server/relay_session.cc).
+  last_delivery bigint NOT NULL DEFAULT 0
 );
 
 CREATE FUNCTION users_get_queue_usage() RETURNS trigger LANGUAGE plpgsql AS $$

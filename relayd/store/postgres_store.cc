@@ -258,7 +258,7 @@ SOTTO_PG_STATEMENT(kTakePrekey,
 
 // The recipients' queue rows, locked in user_id order: see the top of the file.
 SOTTO_PG_STATEMENT(kLockQueues,
-                   "SELECT u.id, u.username, q.envelopes, q.bytes FROM users u "
+                   "SELECT u.id, u.username, q.envelopes, q.bytes, q.last_delivery FROM users u "
                    "JOIN queue_usage q ON q.user_id = u.id WHERE u.username = ANY ($1::text[]) "
                    "ORDER BY q.user_id FOR UPDATE OF q");
 SOTTO_PG_STATEMENT(kFindDuplicate, "SELECT server_time_ms FROM messages WHERE sender = $1 AND message_id = $2");
@@ -280,8 +280,10 @@ SOTTO_PG_STATEMENT(kInsertDeliveries,
                    "INSERT INTO deliveries (delivery_id, recipient_id, message_row, envelope_size) "
                    "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])");
 SOTTO_PG_STATEMENT(kAddUsages,
-                   "UPDATE queue_usage q SET envelopes = q.envelopes + u.n, bytes = q.bytes + u.b "
-                   "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(id, n, b) WHERE q.user_id = u.id");
+                   "UPDATE queue_usage q SET envelopes = q.envelopes + u.n, bytes = q.bytes + u.b, "
+                   "last_delivery = GREATEST(q.last_delivery, u.last) "
+                   "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[]) AS u(id, n, b, last) "
+                   "WHERE q.user_id = u.id");
 SOTTO_PG_STATEMENT(kDeleteDeliveries,
                    "DELETE FROM deliveries d USING unnest($1::bigint[], $2::bigint[]) AS a(id, owner) "
                    "WHERE d.delivery_id = a.id AND d.recipient_id = a.owner RETURNING d.recipient_id, d.envelope_size");
@@ -403,8 +405,7 @@ std::string text_array(const std::vector<std::string_view>& items) {
 
 // A bytea[] literal: each element "\\x<hex>" in the text (the array parser takes one
 // backslash away, bytea's input reads the hex), or NULL where null[i].
-std::string bytea_array(const std::vector<std::span<const std::uint8_t>>& items,
-                        const std::vector<bool>& null = {}) {
+std::string bytea_array(const std::vector<std::span<const std::uint8_t>>& items, const std::vector<bool>& null = {}) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::size_t size = 2;
   for (const auto& item : items) size += 2 * item.size() + 6;
@@ -779,6 +780,7 @@ BatchResult PostgresStore::write_batch(std::span<const PendingSend> sends, std::
       std::uint64_t bytes = 0;
       std::uint64_t added_envelopes = 0;
       std::uint64_t added_bytes = 0;
+      std::int64_t last_delivery = 0;  // the last id drawn for this recipient, then ours as we draw them
     };
     struct Target {
       const std::string* name;
@@ -799,7 +801,10 @@ BatchResult PostgresStore::write_batch(std::span<const PendingSend> sends, std::
     }
     std::unordered_map<std::string, Usage> usage;
     for (const auto& row : exec(tx, kLockQueues, text_array(names))) {
-      usage.emplace(row[1].c_str(), Usage{row[0].as<std::int64_t>(), non_negative(row[2]), non_negative(row[3])});
+      usage.emplace(row[1].c_str(), Usage{.id = row[0].as<std::int64_t>(),
+                                          .envelopes = non_negative(row[2]),
+                                          .bytes = non_negative(row[3]),
+                                          .last_delivery = row[4].as<std::int64_t>()});
     }
     const auto usage_of = [&](std::string_view name) -> Usage* {
       auto it = usage.find(std::string(name));
@@ -850,8 +855,8 @@ BatchResult PostgresStore::write_batch(std::span<const PendingSend> sends, std::
       }
     }
     struct Planned {
-      std::size_t send = 0;          // index into sends / result.sends
-      std::vector<Target> targets;   // one per distinct recipient, in the order given
+      std::size_t send = 0;         // index into sends / result.sends
+      std::vector<Target> targets;  // one per distinct recipient, in the order given
     };
     std::vector<Planned> planned;
     std::unordered_set<std::string_view> seen;
@@ -915,9 +920,9 @@ BatchResult PostgresStore::write_batch(std::span<const PendingSend> sends, std::
       for (const Planned& plan : planned) no_body.push_back(plan.targets.empty());
       const std::string body_array = bytea_array(bodies, no_body);
       std::map<std::pair<std::string, MessageId>, std::int64_t> rows;
-      for (const auto& row : exec(tx, kInsertMessages, text_array(senders), bytea_array(message_ids), body_array,
-                                  bigint_array(sizes), bigint_array(times), bigint_array(expiries),
-                                  bigint_array(pendings))) {
+      for (const auto& row :
+           exec(tx, kInsertMessages, text_array(senders), bytea_array(message_ids), body_array, bigint_array(sizes),
+                bigint_array(times), bigint_array(expiries), bigint_array(pendings))) {
         rows.emplace(std::make_pair(std::string(row[1].c_str()), fixed_bytes<16>(row[2])), row[0].as<std::int64_t>());
       }
 
@@ -961,7 +966,8 @@ BatchResult PostgresStore::write_batch(std::span<const PendingSend> sends, std::
           SendResult& outcome = result.sends[plan.send];
           outcome.deliveries.reserve(plan.targets.size());
           for (const Target& target : plan.targets) {
-            outcome.deliveries.push_back({*target.name, drawn[next++]});
+            outcome.deliveries.push_back({*target.name, drawn[next], target.usage->last_delivery});
+            target.usage->last_delivery = drawn[next++];
             recipients.push_back(target.usage->id);
             message_rows.push_back(message_row);
             envelope_sizes.push_back(clamp_to_i64(send.envelope.size()));
@@ -974,15 +980,17 @@ BatchResult PostgresStore::write_batch(std::span<const PendingSend> sends, std::
       }
     }
 
-    std::vector<std::int64_t> usage_ids, usage_envelopes, usage_bytes;
+    std::vector<std::int64_t> usage_ids, usage_envelopes, usage_bytes, usage_lasts;
     for (const auto& [name, changed] : usage) {
       if (changed.added_envelopes == 0) continue;
       usage_ids.push_back(changed.id);
       usage_envelopes.push_back(clamp_to_i64(changed.added_envelopes));
       usage_bytes.push_back(clamp_to_i64(changed.added_bytes));
+      usage_lasts.push_back(changed.last_delivery);
     }
     if (!usage_ids.empty()) {
-      exec(tx, kAddUsages, bigint_array(usage_ids), bigint_array(usage_envelopes), bigint_array(usage_bytes));
+      exec(tx, kAddUsages, bigint_array(usage_ids), bigint_array(usage_envelopes), bigint_array(usage_bytes),
+           bigint_array(usage_lasts));
     }
     tx.commit();
     return result;

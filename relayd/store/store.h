@@ -125,6 +125,11 @@ enum class SendStatus {
 struct Delivery {
   std::string recipient;
   std::int64_t delivery_id = 0;
+  // A store that several relays share: the id drawn for this recipient just
+  // before this one (0 when unknown). A session that has pushed it may push
+  // this one; one that has not must read the store first. Single-writer
+  // stores leave it 0: their completions already come in id order.
+  std::int64_t previous_delivery_id = 0;
 };
 
 struct SendResult {

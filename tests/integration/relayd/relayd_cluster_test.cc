@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/integration/relayd/relayd_fixture.h"
+#include "tests/integration/relayd/unix_socket_cutter.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/redis_server.h"
 
@@ -45,9 +46,9 @@ class ClusterTest : public ::testing::Test {
 
   static PostgresServer& postgres() { return PostgresServer::shared(); }
 
-  std::string yaml(bool with_bus = true) const {
+  std::string yaml(bool with_bus = true, const std::string& bus_url = {}) const {
     std::string text = "store: " + database_ + "\n";
-    if (with_bus) text += "bus: " + redis_->url() + "\n";
+    if (with_bus) text += "bus: " + (bus_url.empty() ? redis_->url() : bus_url) + "\n";
     text +=
         "cluster:\n"
         "  poll_interval: 200ms\n"
@@ -56,9 +57,9 @@ class ClusterTest : public ::testing::Test {
   }
 
   // Node i (0 or 1), started, with its own state folder.
-  RelaydProcess& start_node(std::size_t i, bool with_bus = true) {
+  RelaydProcess& start_node(std::size_t i, bool with_bus = true, const std::string& bus_url = {}) {
     if (nodes_.size() <= i) nodes_.resize(i + 1);
-    nodes_[i] = std::make_unique<RelaydProcess>(dir_->path() / ("node" + std::to_string(i)), yaml(with_bus));
+    nodes_[i] = std::make_unique<RelaydProcess>(dir_->path() / ("node" + std::to_string(i)), yaml(with_bus, bus_url));
     nodes_[i]->start();
     return *nodes_[i];
   }
@@ -335,6 +336,44 @@ TEST_F(ClusterTest, RedisKilledAndRestartedUnderLoadLosesNothing) {
   EXPECT_TRUE(all);
   for (const auto& [id, count] : received) EXPECT_EQ(count, 1) << "delivered more than once on one connection";
   EXPECT_NE(node(1).log().find("event=bus_down"), std::string::npos);
+}
+
+// Only one relay loses the bus (a partition between its host and Redis):
+// the other keeps listening and so does not poll the store. What the cut-off
+// relay stores meanwhile must reach the other's users as soon as its link is
+// back, not at the other's 30 s safety poll.
+TEST_F(ClusterTest, WakesARelayCouldNotPublishGoOutWhenItsLinkToTheBusIsBack) {
+  const std::string redis_socket = redis_->url().substr(std::string("redis+unix://").size());
+  sotto::testing::UnixSocketCutter link(dir_->path() / "node0-bus.sock", redis_socket);
+  start_node(0, true, "redis+unix://" + (dir_->path() / "node0-bus.sock").string());
+  start_node(1);
+  ASSERT_TRUE(node(0).wait_for_log("event=bus_connected", kWait)) << node(0).log();
+  ASSERT_TRUE(node(1).wait_for_log("event=bus_connected", kWait)) << node(1).log();
+  auto bob = register_on(1, "bob");
+  auto alice = register_on(0, "alice");
+
+  link.cut();
+  ASSERT_TRUE(node(0).wait_for_log("event=bus_down", kWait)) << node(0).log();
+  std::set<std::string> acked;
+  for (int i = 0; i < 20; ++i) {
+    const std::string id = test_message_id(static_cast<std::uint64_t>(i));
+    if (alice->send_envelope(id, {"bob"}, "cut " + std::to_string(i)).body_case() == wire::Frame::kSendAck) {
+      acked.insert(id);
+    }
+  }
+  EXPECT_EQ(acked.size(), 20u);
+  link.restore();
+
+  // Well inside the 30 s safety poll: node 1 has been listening throughout.
+  std::set<std::string> received;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (received.size() < acked.size() && std::chrono::steady_clock::now() < deadline) {
+    auto d = bob->next_delivery(std::chrono::milliseconds(200));
+    if (!d || d->body_case() != wire::Frame::kDeliver) continue;
+    EXPECT_TRUE(received.insert(d->deliver().message_id()).second) << "delivered twice";
+  }
+  EXPECT_EQ(received, acked);
+  EXPECT_EQ(node(1).log().find("event=bus_down"), std::string::npos) << "node 1 lost the bus too: no proof";
 }
 
 // The sender's relay dies (kill -9) in the middle of a stream of pipelined

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <set>
@@ -138,13 +139,16 @@ class TwoNodesTest : public ::testing::Test {
 // the order envelopes were stored, so a relay can page with "after the last
 // id I saw". Writers on two nodes race to queue for bob (some as group sends
 // with carol, whose locks they take in the same order); a reader that only
-// ever asks for ids above the last one it saw must still see every one.
+// ever asks for ids above the last one it saw must still see every one. And
+// each delivery names the id drawn for bob just before it, whichever node drew
+// it: a relay pushes live only to a session that has seen that one.
 TEST_F(TwoNodesTest, AReaderPagingAfterTheLastIdSeesEveryDeliveryOnceWhileTwoNodesWrite) {
   constexpr int kWritersPerNode = 3;
   constexpr int kBatches = 40;
   constexpr int kSendsPerBatch = 3;
   std::mutex stored_mutex;
-  std::set<std::int64_t> stored;  // bob's ids, as the writers were told
+  std::set<std::int64_t> stored;                     // bob's ids, as the writers were told
+  std::map<std::int64_t, std::int64_t> previous_of;  // bob's id -> the id before it, as the writers were told
   std::atomic<int> writers_left{2 * kWritersPerNode};
   std::vector<std::thread> threads;
   for (int w = 0; w < 2 * kWritersPerNode; ++w) {
@@ -163,7 +167,10 @@ TEST_F(TwoNodesTest, AReaderPagingAfterTheLastIdSeesEveryDeliveryOnceWhileTwoNod
         for (const auto& result : results) {
           EXPECT_EQ(result.status, SendStatus::Stored);
           for (const auto& delivery : result.deliveries)
-            if (delivery.recipient == "bob") stored.insert(delivery.delivery_id);
+            if (delivery.recipient == "bob") {
+              stored.insert(delivery.delivery_id);
+              previous_of[delivery.delivery_id] = delivery.previous_delivery_id;
+            }
         }
       }
       --writers_left;
@@ -190,6 +197,11 @@ TEST_F(TwoNodesTest, AReaderPagingAfterTheLastIdSeesEveryDeliveryOnceWhileTwoNod
   EXPECT_EQ(stored.size(), static_cast<std::size_t>(2 * kWritersPerNode * kBatches * kSendsPerBatch));
   EXPECT_EQ(unique, stored) << "the reader skipped ids that committed after a higher one";
   EXPECT_EQ(node_a_.queue_usage("bob").envelopes, stored.size());
+  std::int64_t before = 0;  // bob had nothing queued
+  for (const auto& [id, previous] : previous_of) {
+    EXPECT_EQ(previous, before) << "delivery " << id;
+    before = id;
+  }
 }
 
 TEST_F(TwoNodesTest, EachOneTimePrekeyIsHandedOutAtMostOnceAcrossNodes) {
