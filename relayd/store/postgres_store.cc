@@ -1370,6 +1370,9 @@ ImportCounts PostgresStore::import_records(const std::function<std::optional<Dum
           *record);
     }
 
+    // queue_usage.last_delivery stays 0 ("none known"): every imported
+    // delivery is stored before any relay serves this store, so a session
+    // reads it when it connects, not from a live push.
     for (const auto& [id, totals] : usage) {
       exec(tx, kAddUsage, clamp_to_i64(totals.first), clamp_to_i64(totals.second), id);
     }
