@@ -1,16 +1,27 @@
 include(GoogleTest)
 
-# sotto_unit_test(NAME SOURCES a.cc b.cc LIBS x y [LABELS l]):
-# one gtest binary; each TEST becomes its own ctest entry.
+# Where the test run's PostgreSQL server says where it listens (tests/support,
+# postgres.start); tests declared with POSTGRES find it through this.
+set(SOTTO_TEST_POSTGRES_RUN ${CMAKE_BINARY_DIR}/test-postgres.run)
+
+# sotto_unit_test(NAME SOURCES a.cc b.cc LIBS x y [LABELS l] [POSTGRES]): one
+# gtest binary; each TEST becomes its own ctest entry. POSTGRES: the cases share the run's PostgreSQL
+# server (started once by the postgres.start fixture).
 function(sotto_unit_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "POSTGRES" "" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest GTest::gtest_main sotto_warnings)
   target_compile_definitions(${name} PRIVATE SOTTO_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
   if(NOT T_LABELS)
     set(T_LABELS unit)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120 PROPERTIES LABELS "${T_LABELS}")
+  if(T_POSTGRES)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120
+      PROPERTIES LABELS "${T_LABELS}" FIXTURES_REQUIRED sotto_postgres
+                 ENVIRONMENT "SOTTO_TEST_POSTGRES_RUN=${SOTTO_TEST_POSTGRES_RUN}")
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120 PROPERTIES LABELS "${T_LABELS}")
+  endif()
 endfunction()
 
 # Every fuzz target, so that a build can make just those: `cmake --build

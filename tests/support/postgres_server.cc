@@ -182,7 +182,9 @@ std::vector<pid_t> children_of(pid_t parent) {
 
 }  // namespace
 
-PostgresServer::PostgresServer() {
+PostgresServer::PostgresServer() : PostgresServer(Mode::owned) {}
+
+PostgresServer::PostgresServer(Mode mode) {
   if (!fs::exists(bin_dir() / "initdb") || !fs::exists(bin_dir() / "pg_ctl")) {
     throw std::runtime_error("PostgreSQL server binaries not found in " + bin_dir().string() +
                              " (initdb, pg_ctl): install the postgresql package (scripts/setup-deps) "
@@ -202,6 +204,12 @@ PostgresServer::PostgresServer() {
   if (spawn_and_wait({"cp", "-a", source.string(), data_.string()}, folder_ / "commands.log") != 0)
     throw std::runtime_error("cannot copy the cluster template: " + read_tail(folder_ / "commands.log"));
   give_to_server_user(folder_);
+
+  if (mode == Mode::for_run) {
+    // It must outlive this process; the run's postgres.stop fixture stops it.
+    start();
+    return;
+  }
 
   // Stops the server even if this process dies without running destructors
   // (a crash, a ctest timeout): a shell that waits for our end of a pipe to
@@ -233,7 +241,66 @@ PostgresServer::PostgresServer() {
   start();
 }
 
+PostgresServer::PostgresServer(Attach, const fs::path& run_file) {
+  std::ifstream in(run_file);
+  std::string folder;
+  if (!std::getline(in, folder) || !(in >> port_) || folder.empty()) {
+    throw std::runtime_error("the test run's PostgreSQL server is not running: " + run_file.string() +
+                             " (SOTTO_TEST_POSTGRES_RUN) does not say where it is; ctest starts it with the "
+                             "postgres.start fixture");
+  }
+  folder_ = folder;
+  data_ = folder_ / "data";
+  if (!fs::exists(folder_ / (".s.PGSQL." + std::to_string(port_)))) {
+    throw std::runtime_error("the test run's PostgreSQL server is not listening in " + folder_.string());
+  }
+  running_ = true;
+  attached_ = true;
+}
+
+void PostgresServer::start_for_run(const fs::path& run_file) {
+  // A server a killed run left behind would only hold memory in /dev/shm.
+  if (fs::exists(run_file)) {
+    try {
+      stop_for_run(run_file);
+    } catch (const std::exception&) {
+      // Already gone.
+    }
+  }
+  PostgresServer server(Mode::for_run);
+  const fs::path partial = run_file.string() + ".partial";
+  {
+    std::ofstream out(partial, std::ios::trunc);
+    out << server.folder_.string() << "\n" << server.port_ << "\n";
+    if (!out.flush()) throw std::runtime_error("cannot write " + partial.string());
+  }
+  fs::rename(partial, run_file);
+  server.attached_ = true;  // left running for the run's tests
+}
+
+void PostgresServer::stop_for_run(const fs::path& run_file) {
+  std::ifstream in(run_file);
+  std::string folder;
+  std::error_code ignored;
+  if (std::getline(in, folder) && !folder.empty()) {
+    // Whatever pg_ctl says (a server that already died is fine), the folder goes.
+    spawn_and_wait(as_server_user({(bin_dir() / "pg_ctl").string(), "-D", (fs::path(folder) / "data").string(), "-m",
+                                   "immediate", "-w", "stop"}),
+                   "/dev/null");
+    fs::remove_all(folder, ignored);
+  }
+  fs::remove(run_file, ignored);
+}
+
+void PostgresServer::refuse_if_attached(const char* what) const {
+  if (attached_) {
+    throw std::logic_error(std::string("cannot ") + what +
+                           " the test run's shared PostgreSQL server: make a PostgresServer of the test's own");
+  }
+}
+
 PostgresServer::~PostgresServer() {
+  if (attached_) return;  // the run's server: its fixture stops it
   try {
     if (running_) {
       spawn_and_wait(
@@ -250,6 +317,10 @@ PostgresServer::~PostgresServer() {
 }
 
 PostgresServer& PostgresServer::shared() {
+  if (const char* run_file = std::getenv("SOTTO_TEST_POSTGRES_RUN"); run_file != nullptr && *run_file != '\0') {
+    static PostgresServer attached(Attach{}, run_file);
+    return attached;
+  }
   // Destroyed at exit, which stops the server and removes its folder.
   static PostgresServer server;
   return server;
@@ -278,7 +349,26 @@ std::string PostgresServer::create_fresh_database(const std::string& template_na
     const std::lock_guard lock(mutex);
     number = ++next_database_;
   }
-  return create_database("sotto_test_" + std::to_string(number), template_name);
+  // The process id keeps apart the test processes sharing the run's server.
+  return create_database("sotto_test_" + std::to_string(::getpid()) + "_" + std::to_string(number), template_name);
+}
+
+std::string PostgresServer::create_database_once(const std::string& name,
+                                                 const std::function<void(const std::string&)>& init) {
+  pqxx::connection connection(uri("postgres"));
+  pqxx::nontransaction tx(connection);
+  // Held until this connection closes, so a process that dies mid-way frees it.
+  tx.exec("SELECT pg_advisory_lock(hashtext(" + tx.quote(name) + "))");
+  if (tx.exec("SELECT 1 FROM pg_database WHERE datname = " + tx.quote(name)).empty()) {
+    create_database(name);
+    try {
+      init(uri(name));
+    } catch (...) {
+      tx.exec("DROP DATABASE " + quote_identifier(name));  // never a half-made template
+      throw;
+    }
+  }
+  return uri(name);
 }
 
 void PostgresServer::run_as_server_user(const std::vector<std::string>& argv, const std::string& what) const {
@@ -291,6 +381,7 @@ void PostgresServer::run_as_server_user(const std::vector<std::string>& argv, co
 }
 
 void PostgresServer::start() {
+  refuse_if_attached("start");
   if (running_) return;
   const std::string options = "-c listen_addresses='' -c unix_socket_directories='" + folder_.string() + "' -p " +
                               std::to_string(port_) +
@@ -306,6 +397,7 @@ void PostgresServer::start() {
 }
 
 void PostgresServer::stop() {
+  refuse_if_attached("stop");
   if (!running_) return;
   run_as_server_user({(bin_dir() / "pg_ctl").string(), "-D", data_.string(), "-m", "fast", "-w", "stop"},
                      "pg_ctl stop");
@@ -320,6 +412,7 @@ pid_t PostgresServer::postmaster_pid() const {
 }
 
 void PostgresServer::kill9() {
+  refuse_if_attached("kill");
   if (!running_) return;
   const pid_t postmaster = postmaster_pid();
   // Freeze the postmaster so that it starts no new child meanwhile, kill

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,9 +26,20 @@ class PostgresServer {
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
 
-  // The one server of this test process, started on first use (a second or
-  // two) and stopped at exit. Tests take a fresh database each from it.
+  // The server tests take their databases from. Under ctest it is the one
+  // server of the whole run: the postgres.start fixture (tests/support/
+  // postgres_ctl.cc) starts it and writes where it listens into the file
+  // named by $SOTTO_TEST_POSTGRES_RUN, and every test process attaches to
+  // it, saving a server start (about 1.5 s) per test. A test binary run by
+  // hand, without that variable, starts one of its own on first use and
+  // stops it at exit. The shared server cannot be stopped or killed: a
+  // fault test makes a PostgresServer of its own.
   static PostgresServer& shared();
+
+  // For the run's fixture: a server in a fresh folder that outlives this
+  // process (no watchdog), its address written to `run_file`; and its stop.
+  static void start_for_run(const std::filesystem::path& run_file);
+  static void stop_for_run(const std::filesystem::path& run_file);
 
   // A libpq URI for `database` on this server.
   std::string uri(const std::string& database) const;
@@ -35,8 +47,12 @@ class PostgresServer {
   // returns its URI. Copying a database that already holds a schema is
   // faster than applying the schema again.
   std::string create_database(const std::string& name, const std::string& template_name = "");
-  // A database with a name unused in this process so far, and its URI.
+  // A database with a name no other test has used on this server, and its URI.
   std::string create_fresh_database(const std::string& template_name = "");
+  // Creates `name` and runs init(uri) on it, unless it exists: once per
+  // server, even when several test processes ask at once (an advisory lock).
+  // For a template that each test then copies.
+  std::string create_database_once(const std::string& name, const std::function<void(const std::string&)>& init);
 
   // For fault tests: a clean shutdown, a crash of every server process
   // (SIGKILL, no checkpoint, recovery on the next start), and a start.
@@ -52,6 +68,11 @@ class PostgresServer {
   const std::filesystem::path& folder() const { return folder_; }
 
  private:
+  struct Attach {};
+  enum class Mode { owned, for_run };
+  explicit PostgresServer(Mode mode);
+  PostgresServer(Attach, const std::filesystem::path& run_file);
+  void refuse_if_attached(const char* what) const;
   void run_as_server_user(const std::vector<std::string>& argv, const std::string& what) const;
   pid_t postmaster_pid() const;
 
@@ -62,6 +83,7 @@ class PostgresServer {
   int watchdog_pipe_ = -1;  // write end; its closing (our exit, even by a crash) stops the server
   pid_t watchdog_ = -1;
   int next_database_ = 0;
+  bool attached_ = false;  // the run's server: never stopped from here
 };
 
 }  // namespace sotto::testing

@@ -89,6 +89,8 @@ class ClusterTest : public ::testing::Test {
   }
 
   std::unique_ptr<TempDir> dir_;
+  std::unique_ptr<PostgresServer>
+      own_postgres_;  // a test that kills its server; declared first, so it outlives the relays
   std::string database_;
   std::unique_ptr<RedisServer> redis_;
   std::vector<std::unique_ptr<RelaydProcess>> nodes_;
@@ -450,6 +452,9 @@ TEST_F(ClusterTest, KillNineOfOneRelayUnderLoadLosesNoAcknowledgedEnvelope) {
 // read a queue closes that connection with INTERNAL ("reconnect"): bob does
 // what msgd does, reconnects until the relay lets him in again.
 TEST_F(ClusterTest, PostgresRestartGivesRetryableErrorsAndLosesNothing) {
+  // A server of its own: the run's shared one serves other tests meanwhile.
+  own_postgres_ = std::make_unique<PostgresServer>();
+  database_ = own_postgres_->create_fresh_database();
   start_node(0);
   start_node(1);
   std::string bob_token;
@@ -462,7 +467,7 @@ TEST_F(ClusterTest, PostgresRestartGivesRetryableErrorsAndLosesNothing) {
     ASSERT_EQ(alice->send_envelope(id, {"bob"}, "before").body_case(), wire::Frame::kSendAck);
     acked.insert(id);
   }
-  postgres().kill9();
+  own_postgres_->kill9();
   for (int i = 20; i < 25; ++i) {
     const std::string id = test_message_id(static_cast<std::uint64_t>(i));
     const auto reply = alice->send_envelope(id, {"bob"}, "during");
@@ -471,7 +476,7 @@ TEST_F(ClusterTest, PostgresRestartGivesRetryableErrorsAndLosesNothing) {
     EXPECT_NE(reply.error().reason().find("retry"), std::string::npos) << reply.error().reason();
     refused.insert(id);
   }
-  postgres().start();
+  own_postgres_->start();
   // The client retries what was refused, as msgd's outbox does.
   for (const auto& id : refused) {
     ASSERT_TRUE(

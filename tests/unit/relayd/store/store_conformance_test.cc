@@ -65,13 +65,15 @@ class SqliteBackend final : public StoreBackend {
   sotto::testing::TempDir dir_;
 };
 
-// A fresh database per test, copied from one that this process migrated
-// once (PostgresStore's constructor then finds nothing to do): a copy takes
-// a third of the time that creating and migrating one does.
+// A fresh database per test, copied from one migrated once per server
+// (PostgresStore's constructor then finds nothing to do): a copy takes a
+// third of the time that creating and migrating one does.
 std::string fresh_postgres_database() {
   static std::once_flag migrated;
   auto& server = sotto::testing::PostgresServer::shared();
-  std::call_once(migrated, [&] { postgres_migrate(server.create_database("sotto_migrated")); });
+  std::call_once(migrated, [&] {
+    server.create_database_once("sotto_migrated", [](const std::string& uri) { postgres_migrate(uri); });
+  });
   return server.create_fresh_database("sotto_migrated");
 }
 
