@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -18,6 +19,7 @@
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 extern char** environ;
 
@@ -258,37 +260,96 @@ PostgresServer::PostgresServer(Attach, const fs::path& run_file) {
   attached_ = true;
 }
 
-void PostgresServer::start_for_run(const fs::path& run_file) {
-  // A server a killed run left behind would only hold memory in /dev/shm.
-  if (fs::exists(run_file)) {
-    try {
-      stop_for_run(run_file);
-    } catch (const std::exception&) {
-      // Already gone.
-    }
+namespace {
+
+// The run file: the server's folder, its port, then one line per ctest
+// process using it (the fixture's parent). Two ctest runs in one build
+// folder share the server; the last one to finish stops it, and a run that
+// was killed (its pid gone) no longer counts.
+struct RunState {
+  std::string folder;
+  int port = 0;
+  std::vector<pid_t> users;
+};
+
+RunState read_run_state(const fs::path& run_file) {
+  RunState state;
+  std::ifstream in(run_file);
+  if (!std::getline(in, state.folder) || !(in >> state.port)) return {};
+  pid_t pid = 0;
+  while (in >> pid) {
+    if (pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) state.users.push_back(pid);
   }
-  PostgresServer server(Mode::for_run);
+  return state;
+}
+
+void write_run_state(const fs::path& run_file, const RunState& state) {
   const fs::path partial = run_file.string() + ".partial";
   {
     std::ofstream out(partial, std::ios::trunc);
-    out << server.folder_.string() << "\n" << server.port_ << "\n";
+    out << state.folder << "\n" << state.port << "\n";
+    for (const pid_t pid : state.users) out << pid << "\n";
     if (!out.flush()) throw std::runtime_error("cannot write " + partial.string());
   }
   fs::rename(partial, run_file);
-  server.attached_ = true;  // left running for the run's tests
+}
+
+// Serialises the fixture's start and stop of concurrent ctest runs.
+class RunLock {
+ public:
+  explicit RunLock(const fs::path& run_file) {
+    const fs::path path = run_file.string() + ".lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) {
+      throw std::system_error(errno, std::generic_category(), "lock " + path.string());
+    }
+  }
+  ~RunLock() { ::close(fd_); }
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+void stop_run_server(const RunState& state) {
+  if (state.folder.empty()) return;
+  // Whatever pg_ctl says (a server that already died is fine), the folder goes.
+  spawn_and_wait(as_server_user({(bin_dir() / "pg_ctl").string(), "-D", (fs::path(state.folder) / "data").string(),
+                                 "-m", "immediate", "-w", "stop"}),
+                 "/dev/null");
+  std::error_code ignored;
+  fs::remove_all(state.folder, ignored);
+}
+
+}  // namespace
+
+void PostgresServer::start_for_run(const fs::path& run_file) {
+  const RunLock lock(run_file);
+  RunState state = read_run_state(run_file);
+  const bool serving =
+      !state.folder.empty() && fs::exists(fs::path(state.folder) / (".s.PGSQL." + std::to_string(state.port)));
+  if (!serving || state.users.empty()) {
+    // Nothing there, or what a killed run left behind: a new server.
+    stop_run_server(state);
+    PostgresServer server(Mode::for_run);
+    server.attached_ = true;  // left running for the run's tests
+    state = RunState{server.folder_.string(), server.port_, {}};
+  }
+  state.users.push_back(::getppid());
+  write_run_state(run_file, state);
 }
 
 void PostgresServer::stop_for_run(const fs::path& run_file) {
-  std::ifstream in(run_file);
-  std::string folder;
-  std::error_code ignored;
-  if (std::getline(in, folder) && !folder.empty()) {
-    // Whatever pg_ctl says (a server that already died is fine), the folder goes.
-    spawn_and_wait(as_server_user({(bin_dir() / "pg_ctl").string(), "-D", (fs::path(folder) / "data").string(), "-m",
-                                   "immediate", "-w", "stop"}),
-                   "/dev/null");
-    fs::remove_all(folder, ignored);
+  const RunLock lock(run_file);
+  RunState state = read_run_state(run_file);
+  std::erase(state.users, ::getppid());
+  if (!state.users.empty()) {
+    write_run_state(run_file, state);  // another ctest run still uses it
+    return;
   }
+  stop_run_server(state);
+  std::error_code ignored;
   fs::remove(run_file, ignored);
 }
 

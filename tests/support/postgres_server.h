@@ -36,8 +36,11 @@ class PostgresServer {
   // fault test makes a PostgresServer of its own.
   static PostgresServer& shared();
 
-  // For the run's fixture: a server in a fresh folder that outlives this
-  // process (no watchdog), its address written to `run_file`; and its stop.
+  // For the run's fixture (run by ctest, so the caller's parent is the ctest
+  // process): start_for_run starts a server that outlives this process (no
+  // watchdog) and writes its address to `run_file`, or joins the one another
+  // ctest run in the same build folder started; stop_for_run stops it when
+  // no ctest run that joined it is still alive.
   static void start_for_run(const std::filesystem::path& run_file);
   static void stop_for_run(const std::filesystem::path& run_file);
 
