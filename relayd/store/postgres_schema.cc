@@ -6,6 +6,7 @@
 
 #include "lib/store/store_error.h"
 #include "relayd/store/postgres_error.h"
+#include "relayd/store/postgres_uri.h"
 
 namespace sotto::relayd {
 namespace {
@@ -211,7 +212,7 @@ int postgres_migrate(pqxx::connection_base& connection) {
 
 int postgres_migrate(const std::string& uri) {
   return postgres_detail::translate_errors("migrating the schema", [&] {
-    pqxx::connection connection(uri);
+    pqxx::connection connection(with_connection_timeouts(uri));
     return postgres_migrate(connection);
   });
 }

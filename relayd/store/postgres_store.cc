@@ -19,6 +19,7 @@
 #include "relayd/store/blob_id.h"
 #include "relayd/store/postgres_error.h"
 #include "relayd/store/postgres_schema.h"
+#include "relayd/store/postgres_uri.h"
 
 // How several nodes stay correct on one database
 // ==============================================
@@ -519,7 +520,7 @@ void pg::ConnectionPool::ensure_prepared(pqxx::connection_base& connection, cons
 }
 
 PostgresStore::PostgresStore(const std::string& uri, const PostgresStoreOptions& options)
-    : pool_(std::make_unique<postgres_detail::ConnectionPool>(uri, options.pool_size)) {
+    : pool_(std::make_unique<postgres_detail::ConnectionPool>(with_connection_timeouts(uri), options.pool_size)) {
   // A node starts on an empty database, or on one another node set up.
   auto lease = pool_->borrow();
   pg::translate_errors("migrating the schema", [&] { return postgres_migrate(*lease); });
