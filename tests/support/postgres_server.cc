@@ -243,23 +243,6 @@ PostgresServer::PostgresServer(Mode mode) {
   start();
 }
 
-PostgresServer::PostgresServer(Attach, const fs::path& run_file) {
-  std::ifstream in(run_file);
-  std::string folder;
-  if (!std::getline(in, folder) || !(in >> port_) || folder.empty()) {
-    throw std::runtime_error("the test run's PostgreSQL server is not running: " + run_file.string() +
-                             " (SOTTO_TEST_POSTGRES_RUN) does not say where it is; ctest starts it with the "
-                             "postgres.start fixture");
-  }
-  folder_ = folder;
-  data_ = folder_ / "data";
-  if (!fs::exists(folder_ / (".s.PGSQL." + std::to_string(port_)))) {
-    throw std::runtime_error("the test run's PostgreSQL server is not listening in " + folder_.string());
-  }
-  running_ = true;
-  attached_ = true;
-}
-
 namespace {
 
 // The run file: the server's folder, its port, then one line per ctest
@@ -323,6 +306,23 @@ void stop_run_server(const RunState& state) {
 }
 
 }  // namespace
+
+PostgresServer::PostgresServer(Attach, const fs::path& run_file) {
+  const RunState state = read_run_state(run_file);
+  if (state.folder.empty()) {
+    throw std::runtime_error("the test run's PostgreSQL server is not running: " + run_file.string() +
+                             " (SOTTO_TEST_POSTGRES_RUN) does not say where it is; ctest starts it with the "
+                             "postgres.start fixture");
+  }
+  folder_ = state.folder;
+  data_ = folder_ / "data";
+  port_ = state.port;
+  if (!fs::exists(folder_ / (".s.PGSQL." + std::to_string(port_)))) {
+    throw std::runtime_error("the test run's PostgreSQL server is not listening in " + folder_.string());
+  }
+  running_ = true;
+  attached_ = true;
+}
 
 void PostgresServer::start_for_run(const fs::path& run_file) {
   const RunLock lock(run_file);
