@@ -40,9 +40,14 @@ void CommitQueue::submit(PendingSend send, SendDone done) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      if (sends_.empty()) oldest_ = std::chrono::steady_clock::now();
+      const bool first = sends_.empty();
+      if (first) oldest_ = std::chrono::steady_clock::now();
       sends_.push_back(Item{std::move(send), std::move(done)});
-      wake_.notify_one();
+      // The writer waits for a first send, then lingers until the batch is
+      // full or its time is up: waking it for any other send only puts it
+      // back to sleep, and on this kind of virtual machine a futex wake-up
+      // and the context switches it causes cost more CPU than the send.
+      if (first || sends_.size() == max_batch_) wake_.notify_one();
       return;
     }
   }
@@ -50,11 +55,19 @@ void CommitQueue::submit(PendingSend send, SendDone done) {
 }
 
 void CommitQueue::ack(std::vector<DeliveryAck> deliveries) {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
+    // Deletes are not urgent (nobody waits for them), so they ride along
+    // with the next batch of sends; the writer is woken for them alone only
+    // to start the ack linger when the first arrives, or when enough have
+    // gathered to fill a transaction of their own.
+    const bool first = acks_.empty();
+    if (first) oldest_ack_ = std::chrono::steady_clock::now();
     acks_.insert(acks_.end(), deliveries.begin(), deliveries.end());
+    wake = (first && sends_.empty()) || (acks_.size() >= kAckBatch && acks_.size() - deliveries.size() < kAckBatch);
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 std::size_t CommitQueue::backlog() {
@@ -70,6 +83,11 @@ void CommitQueue::write_loop() {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !sends_.empty() || !acks_.empty(); });
       if (sends_.empty() && acks_.empty() && stopping_) break;
+      if (sends_.empty() && acks_.size() < kAckBatch && !stopping_) {
+        // Acks alone: give sends a while to come and carry them.
+        wake_.wait_until(lock, oldest_ack_ + kAckLinger,
+                         [this] { return stopping_ || !sends_.empty() || acks_.size() >= kAckBatch; });
+      }
       // Linger: a batch that is not full waits for companions, but never past
       // max_delay after its oldest envelope arrived.
       if (!sends_.empty() && sends_.size() < max_batch_ && max_delay_.count() > 0 && !stopping_) {
@@ -164,7 +182,10 @@ void CommitQueue::complete_ready(std::unique_lock<std::mutex>& lock) {
     lock.lock();
   }
   completing_ = false;
-  sync_wake_.notify_all();  // stop() may be waiting for written_ to empty
+  // The last batch answered after the writer stopped: the other syncers may
+  // leave. Otherwise they have nothing to do, and waking them would only
+  // cost two context switches per batch.
+  if (writer_done_ && written_.empty()) sync_wake_.notify_all();
 }
 
 }  // namespace sotto::relayd

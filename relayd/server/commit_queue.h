@@ -67,7 +67,8 @@ class CommitQueue {
 
   // Thread-safe. done runs on a syncer thread once the outcome is durable.
   void submit(PendingSend send, SendDone done);
-  // Thread-safe. Deletes are batched the same way; nothing waits for them.
+  // Thread-safe. Deletes ride along with the next batch of sends, or are
+  // written on their own after kAckLinger; nothing waits for them.
   void ack(std::vector<DeliveryAck> deliveries);
 
   // Sends submitted and not yet written.
@@ -85,6 +86,11 @@ class CommitQueue {
     std::vector<SendDone> dones;
     std::vector<SendResult> results;  // one per send; empty when the write failed
   };
+
+  // Acks with no sends to carry them wait up to kAckLinger, or until there
+  // are kAckBatch of them, before a transaction deletes them.
+  static constexpr std::chrono::milliseconds kAckLinger{20};
+  static constexpr std::size_t kAckBatch = 1024;
 
   void write_loop();
   void sync_loop();
@@ -106,6 +112,7 @@ class CommitQueue {
   std::deque<Item> sends_;
   std::chrono::steady_clock::time_point oldest_;  // arrival of sends_.front()
   std::vector<DeliveryAck> acks_;
+  std::chrono::steady_clock::time_point oldest_ack_;  // arrival of acks_.front()
   bool stopping_ = false;
 
   // Written batches waiting for a sync and their completions.

@@ -171,6 +171,26 @@ TEST_F(CommitQueueTest, AcksAreDeletedInTheNextBatch) {
   EXPECT_EQ(metrics_.deliveries_acked.load(), 2u);
 }
 
+TEST_F(CommitQueueTest, AcksWithNoSendToCarryThemAreDeletedOnTheirOwn) {
+  CommitQueue queue(store_, kRoomy, 64, 0us, metrics_);
+  queue.start();
+  Outcomes sent;
+  queue.submit(send("alice", 1, "bob"), sent.done());
+  ASSERT_TRUE(sent.wait_for(1));
+  ASSERT_EQ(sent.delivery_ids.size(), 1u);
+
+  queue.ack({DeliveryAck{"bob", sent.delivery_ids[0]}});
+  // No send follows: the ack linger runs out and a transaction of its own
+  // deletes it (the queue stays running, so stop() is not what writes it).
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (metrics_.deliveries_acked.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(metrics_.deliveries_acked.load(), 1u);
+  EXPECT_TRUE(store_.pending("bob", 0, 10, kNow).empty());
+  queue.stop();
+}
+
 TEST_F(CommitQueueTest, StopAnswersWhatWasSubmittedAndRefusesWhatComesAfter) {
   Outcomes outcomes;
   {
