@@ -30,6 +30,12 @@ TlsStream::TlsStream(tcp::socket socket, SSL_CTX* ctx, Role role) : socket_(std:
   if (!ssl_) throw TlsError(openssl_reason("cannot create a TLS connection"));
   socket_.non_blocking(true);
   if (SSL_set_fd(ssl_.get(), socket_.native_handle()) != 1) throw TlsError(openssl_reason("cannot attach socket"));
+  // Without read-ahead OpenSSL reads each record with two read(2) calls (its
+  // 5-byte header, then the rest); with it, one read takes whatever has
+  // arrived, often several records. Safe here because read_some always calls
+  // SSL_read until it wants more before waiting on the socket, so nothing
+  // sits unread in OpenSSL's buffer while the coroutine waits.
+  SSL_set_read_ahead(ssl_.get(), 1);
   if (role == Role::kServer) {
     SSL_set_accept_state(ssl_.get());
   } else {
