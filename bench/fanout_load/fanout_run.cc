@@ -60,6 +60,7 @@ class FanoutRun {
         deadline_(Clock::now() +
                   std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_limit))),
         run_(relay_load::random_run_id()),
+        started_unix_ms_(relay_load::unix_now_ms()),
         delivered_(static_cast<std::size_t>(o.members - 1) * o.messages, 0) {
     filler_.resize(o.size - relay_load::kEnvelopeStampBytes);
     crypto::random_fill(std::span(reinterpret_cast<std::uint8_t*>(filler_.data()), filler_.size()));
@@ -266,7 +267,7 @@ class FanoutRun {
     const std::int64_t now = relay_load::steady_now_ns();
     Member& m = members_[i];
     m.acks_to_send.push_back(deliver.delivery_id());
-    const auto key = relay_load::decode_message_id(deliver.message_id(), run_);
+    const auto key = relay_load::decode_message_id(deliver.message_id(), run_, started_unix_ms_);
     if (!key) {
       ++stale_;  // left in this account's queue by an earlier run
       return;
@@ -305,7 +306,7 @@ class FanoutRun {
             errors.add("unmatched_send_ack");
             continue;
           }
-          const auto key = relay_load::decode_message_id(frame.send_ack().message_id(), run_);
+          const auto key = relay_load::decode_message_id(frame.send_ack().message_id(), run_, started_unix_ms_);
           if (!key || key->seq != it->second) errors.add("mismatched_send_ack");
           acked_seq_[it->second] = 1;
           in_flight_.erase(it);
@@ -362,7 +363,7 @@ class FanoutRun {
         const MessageKey key{0, seq};
         relay_load::write_envelope_stamp(envelope, relay_load::EnvelopeStamp{now, key});
         frame.set_request_id(0);
-        send->set_message_id(relay_load::encode_message_id(run_, key));
+        send->set_message_id(relay_load::encode_message_id(run_, key, relay_load::unix_now_ms()));
         send->set_envelope(envelope);
         connection->queue(frame);
         in_flight_.emplace(frame.request_id(), seq);
@@ -381,6 +382,7 @@ class FanoutRun {
   net::tcp::endpoint server_;
   Clock::time_point deadline_;
   relay_load::RunId run_;
+  std::int64_t started_unix_ms_;
   std::string filler_;
   asio::any_io_executor executor_;
   std::optional<asio::steady_timer> window_signal_;

@@ -1,5 +1,7 @@
 #include "bench/relay_load/message_stamp.h"
 
+#include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include "lib/crypto/random.h"
@@ -21,6 +23,9 @@ std::uint64_t get_be(std::string_view in, std::size_t offset, std::size_t bytes)
   return value;
 }
 
+constexpr std::size_t kTimeBytes = 6;  // as msgd's ids: 2^48 ms reach past the year 10000
+constexpr std::size_t kRunBytes = 2;
+
 }  // namespace
 
 RunId random_run_id() {
@@ -29,22 +34,29 @@ RunId random_run_id() {
   return run;
 }
 
-std::string encode_message_id(const RunId& run, MessageKey key) {
-  static_assert(sizeof(RunId) + 8 == wire::kMessageIdBytes);
+std::int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string encode_message_id(const RunId& run, MessageKey key, std::int64_t unix_ms) {
+  static_assert(kTimeBytes + kRunBytes + 8 == wire::kMessageIdBytes);
   std::string id(wire::kMessageIdBytes, '\0');
-  for (std::size_t i = 0; i < run.size(); ++i) id[i] = static_cast<char>(run[i]);
-  put_be(id, run.size(), key.sender, 4);
-  put_be(id, run.size() + 4, key.seq, 4);
+  put_be(id, 0, static_cast<std::uint64_t>(std::max<std::int64_t>(unix_ms, 0)), kTimeBytes);
+  for (std::size_t i = 0; i < kRunBytes; ++i) id[kTimeBytes + i] = static_cast<char>(run[i]);
+  put_be(id, kTimeBytes + kRunBytes, key.sender, 4);
+  put_be(id, kTimeBytes + kRunBytes + 4, key.seq, 4);
   return id;
 }
 
-std::optional<MessageKey> decode_message_id(std::string_view id, const RunId& run) {
+std::optional<MessageKey> decode_message_id(std::string_view id, const RunId& run, std::int64_t not_before_unix_ms) {
   if (id.size() != wire::kMessageIdBytes) return std::nullopt;
-  for (std::size_t i = 0; i < run.size(); ++i) {
-    if (static_cast<std::uint8_t>(id[i]) != run[i]) return std::nullopt;
+  if (static_cast<std::int64_t>(get_be(id, 0, kTimeBytes)) < not_before_unix_ms) return std::nullopt;
+  for (std::size_t i = 0; i < kRunBytes; ++i) {
+    if (static_cast<std::uint8_t>(id[kTimeBytes + i]) != run[i]) return std::nullopt;
   }
-  return MessageKey{static_cast<std::uint32_t>(get_be(id, run.size(), 4)),
-                    static_cast<std::uint32_t>(get_be(id, run.size() + 4, 4))};
+  return MessageKey{static_cast<std::uint32_t>(get_be(id, kTimeBytes + kRunBytes, 4)),
+                    static_cast<std::uint32_t>(get_be(id, kTimeBytes + kRunBytes + 4, 4))};
 }
 
 void write_envelope_stamp(std::string& envelope, const EnvelopeStamp& stamp) {

@@ -24,12 +24,20 @@ struct MessageKey {
   friend bool operator==(const MessageKey&, const MessageKey&) = default;
 };
 
-// Send.message_id (16 bytes, lib/wire/limits.h kMessageIdBytes): the run id,
-// then sender and seq, big-endian. Unique per run, so the relay's per-sender
-// idempotency never folds two messages of one run (or of two runs) together.
-std::string encode_message_id(const RunId& run, MessageKey key);
-// nullopt unless id is 16 bytes and starts with run.
-std::optional<MessageKey> decode_message_id(std::string_view id, const RunId& run);
+// Send.message_id (16 bytes, lib/wire/limits.h kMessageIdBytes), laid out the
+// way msgd makes its ids (time first, daemon/service/e2e_content.h), because
+// the relay's duplicate-check index is ordered by id and its cost depends on
+// where new ids land: Unix time in milliseconds (6 bytes), the first two
+// bytes of the run id, then sender and seq (4 bytes each), all big-endian.
+// Unique per run, so the relay's per-sender idempotency never folds two
+// messages of one run (or of two runs) together.
+std::string encode_message_id(const RunId& run, MessageKey key, std::int64_t unix_ms);
+// nullopt unless id is 16 bytes, carries run's two bytes, and was made at or
+// after not_before_unix_ms (the run's start: an earlier run on the same
+// accounts made its ids before that, whatever its run id).
+std::optional<MessageKey> decode_message_id(std::string_view id, const RunId& run, std::int64_t not_before_unix_ms);
+// Now, for encode_message_id.
+std::int64_t unix_now_ms();
 
 // The first bytes of every envelope: the send time on the steady clock
 // (nanoseconds, 8 bytes), the sender index and the sequence number (4 bytes

@@ -152,7 +152,7 @@ void ThroughputClient::on_send_ack(const wire::Frame& frame) {
   }
   const std::uint32_t seq = it->second;
   in_flight_.erase(it);
-  const auto key = decode_message_id(frame.send_ack().message_id(), state_.run);
+  const auto key = decode_message_id(frame.send_ack().message_id(), state_.run, state_.started_unix_ms);
   if (!key || key->sender != index_ || key->seq != seq) state_.errors.add("mismatched_send_ack");
   acked_[seq] = 1;
   state_.acked.fetch_add(1, std::memory_order_relaxed);
@@ -179,7 +179,7 @@ void ThroughputClient::on_error(const wire::Frame& frame) {
 void ThroughputClient::on_deliver(const wire::Deliver& deliver) {
   const std::int64_t now = steady_now_ns();
   acks_to_send_.push_back(deliver.delivery_id());
-  const auto key = decode_message_id(deliver.message_id(), state_.run);
+  const auto key = decode_message_id(deliver.message_id(), state_.run, state_.started_unix_ms);
   if (!key) {
     // Left in this account's queue by an earlier run: acknowledged, not counted.
     state_.stale.fetch_add(1, std::memory_order_relaxed);
@@ -259,7 +259,7 @@ net::Awaitable<void> ThroughputClient::send_loop([[maybe_unused]] std::shared_pt
 
       wire::Frame frame;
       auto* send = frame.mutable_send();
-      send->set_message_id(encode_message_id(state_.run, key));
+      send->set_message_id(encode_message_id(state_.run, key, unix_now_ms()));
       send->add_recipients(names_[pick_recipient()]);
       send->set_envelope(envelope);
       connection_->queue(frame);

@@ -13,6 +13,7 @@ ThroughputState::ThroughputState(const LoadOptions& opts, net::tcp::endpoint ser
     : options(opts),
       server(server_endpoint),
       run(random_run_id()),
+      started_unix_ms(unix_now_ms()),
       deadline(std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                       std::chrono::duration<double>(opts.duration_limit))),
       tls(net::make_client_context()),

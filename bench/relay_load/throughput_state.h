@@ -28,6 +28,7 @@ struct ThroughputState {
   const LoadOptions& options;
   const net::tcp::endpoint server;
   const RunId run;
+  const std::int64_t started_unix_ms;  // message ids older than this are an earlier run's
   const std::chrono::steady_clock::time_point deadline;
   std::string filler;  // an envelope's bytes after its stamp (random, like ciphertext)
   net::SslCtxPtr tls;

@@ -11,33 +11,46 @@ namespace {
 
 constexpr RunId kRun{1, 2, 3, 4, 5, 6, 7, 8};
 
+constexpr std::int64_t kStart = 1'765'000'000'000;  // ms, the run's start
+
 TEST(MessageId, HasTheProtocolsLength) {
-  EXPECT_EQ(encode_message_id(kRun, MessageKey{1, 2}).size(), wire::kMessageIdBytes);
+  EXPECT_EQ(encode_message_id(kRun, MessageKey{1, 2}, kStart).size(), wire::kMessageIdBytes);
 }
 
 TEST(MessageId, RoundTripsSenderAndSequence) {
   for (const MessageKey key : {MessageKey{0, 0}, MessageKey{31, 1999}, MessageKey{0xffffffffu, 0x01020304u}}) {
-    const auto decoded = decode_message_id(encode_message_id(kRun, key), kRun);
+    const auto decoded = decode_message_id(encode_message_id(kRun, key, kStart + 5), kRun, kStart);
     ASSERT_TRUE(decoded.has_value());
     EXPECT_EQ(*decoded, key);
   }
 }
 
-TEST(MessageId, StartsWithTheRunThenBigEndianSenderAndSequence) {
-  const std::string id = encode_message_id(kRun, MessageKey{0x0a0b0c0d, 0x01020304});
-  EXPECT_EQ(id, std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x0a\x0b\x0c\x0d\x01\x02\x03\x04", 16));
+TEST(MessageId, IsTimeThenTwoBytesOfTheRunThenBigEndianSenderAndSequence) {
+  const std::string id = encode_message_id(kRun, MessageKey{0x0a0b0c0d, 0x01020304}, 0x112233445566);
+  EXPECT_EQ(id, std::string("\x11\x22\x33\x44\x55\x66\x01\x02\x0a\x0b\x0c\x0d\x01\x02\x03\x04", 16));
+}
+
+TEST(MessageId, LaterIdsSortAfterEarlierOnesWhoeverSendsThem) {
+  // What the relay's duplicate-check index sees: new ids at its end.
+  EXPECT_LT(encode_message_id(kRun, MessageKey{31, 9}, kStart), encode_message_id(kRun, MessageKey{0, 0}, kStart + 1));
 }
 
 TEST(MessageId, FromAnotherRunIsNotRecognised) {
   RunId other = kRun;
-  other[7] ^= 1;
-  EXPECT_FALSE(decode_message_id(encode_message_id(other, MessageKey{1, 1}), kRun).has_value());
+  other[1] ^= 1;
+  EXPECT_FALSE(decode_message_id(encode_message_id(other, MessageKey{1, 1}, kStart), kRun, kStart).has_value());
+}
+
+TEST(MessageId, MadeBeforeTheRunStartedIsNotRecognised) {
+  // An earlier run whose id happens to share the two bytes.
+  EXPECT_FALSE(decode_message_id(encode_message_id(kRun, MessageKey{1, 1}, kStart - 1), kRun, kStart).has_value());
+  EXPECT_TRUE(decode_message_id(encode_message_id(kRun, MessageKey{1, 1}, kStart), kRun, kStart).has_value());
 }
 
 TEST(MessageId, OfTheWrongLengthIsNotRecognised) {
-  std::string id = encode_message_id(kRun, MessageKey{1, 1});
-  EXPECT_FALSE(decode_message_id(id.substr(0, 15), kRun).has_value());
-  EXPECT_FALSE(decode_message_id(id + "x", kRun).has_value());
+  std::string id = encode_message_id(kRun, MessageKey{1, 1}, kStart);
+  EXPECT_FALSE(decode_message_id(id.substr(0, 15), kRun, kStart).has_value());
+  EXPECT_FALSE(decode_message_id(id + "x", kRun, kStart).has_value());
 }
 
 TEST(RunId, TwoRandomRunsDiffer) { EXPECT_NE(random_run_id(), random_run_id()); }
