@@ -88,6 +88,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& path, const SqliteStoreOpt
                                            .wal_autocheckpoint_pages = options.wal_autocheckpoint_pages,
                                            .cache_size_kib = options.cache_size_kib}),
       batch_writer_(path, store::DatabaseOptions{.busy_timeout = options.busy_timeout,
+                                                 .wal_autocheckpoint_pages = options.batch_wal_autocheckpoint_pages,
                                                  .cache_size_kib = options.cache_size_kib,
                                                  .sync_on_commit = false}),
       reader_(path, store::DatabaseOptions{.busy_timeout = options.busy_timeout, .query_only = true}) {
