@@ -85,19 +85,25 @@ bool insert_user(Database& db, const UserRecord& user) {
 SqliteStore::SqliteStore(const std::filesystem::path& path, const SqliteStoreOptions& options)
     : writer_(path, store::DatabaseOptions{.busy_timeout = options.busy_timeout,
                                            .page_size = options.page_size,
-                                           .wal_autocheckpoint_pages = options.wal_autocheckpoint_pages,
                                            .cache_size_kib = options.cache_size_kib}),
       batch_writer_(path, store::DatabaseOptions{.busy_timeout = options.busy_timeout,
-                                                 .wal_autocheckpoint_pages = options.batch_wal_autocheckpoint_pages,
                                                  .cache_size_kib = options.cache_size_kib,
                                                  .sync_on_commit = false}),
       reader_(path, store::DatabaseOptions{.busy_timeout = options.busy_timeout, .query_only = true}) {
   store::migrate(writer_, sqlite_store_migrations());
   // The migration has opened the -wal file (any read in WAL mode does).
   wal_.emplace(path);
+  checkpointer_.emplace(path, options.wal_checkpoint_pages, options.wal_limit_pages);
+  checkpointer_->watch(writer_);
+  checkpointer_->watch(batch_writer_);
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  // The connections outlive the checkpointer (declared before it), and their
+  // hooks point at it.
+  checkpointer_->unwatch(batch_writer_);
+  checkpointer_->unwatch(writer_);
+}
 
 // ---- users ----
 

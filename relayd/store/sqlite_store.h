@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "lib/store/database.h"
+#include "lib/store/wal_checkpointer.h"
 #include "lib/store/wal_sync.h"
 #include "relayd/store/store.h"
 
@@ -18,17 +19,17 @@ struct SqliteStoreOptions {
   std::chrono::milliseconds busy_timeout{5000};
   // See store::DatabaseOptions.
   int page_size = 0;
-  int wal_autocheckpoint_pages = 1000;
-  // The same for the connection that writes envelope batches, whose commits
-  // are what grows the WAL. A checkpoint runs on the group commit's writer
-  // thread and copies each page once, its latest version, however often the
-  // WAL holds it; a batch of 500 envelopes writes about 250 pages, mostly
-  // the same table and index tails as the batch before. At 1,000 pages the
-  // writer checkpointed every fourth batch and spent much of its time
-  // copying pages it would rewrite a moment later; at 10,000 (a WAL of up
-  // to 40 MiB) throughput went from about 69,000 to 77,000 durable msgs/s
-  // (docs/performance.md).
-  int batch_wal_autocheckpoint_pages = 10000;
+  // Checkpoints (lib/store/wal_checkpointer.h): a thread of the store's own
+  // copies the WAL into the main file once wal_checkpoint_pages have been
+  // committed since its last copy; a commit that finds the WAL at
+  // wal_limit_pages checkpoints itself, which lets the WAL start over.
+  //
+  // Why not SQLite's automatic checkpoint: it runs on the committing thread,
+  // here the group commit's one writer. Every 1,000 pages (every fourth batch
+  // at full load) it cost throughput; every 10,000 pages it stalled each
+  // envelope behind it for milliseconds (docs/performance.md).
+  int wal_checkpoint_pages = 1000;
+  int wal_limit_pages = 10000;  // 40 MiB of WAL with 4 KiB pages
   int cache_size_kib = 0;
 };
 
@@ -118,6 +119,8 @@ class SqliteStore final : public Store {
   store::Database writer_;             // guarded by write_mutex_; synchronous=FULL
   store::Database batch_writer_;       // guarded by write_mutex_; synchronous=NORMAL
   std::optional<store::WalSync> wal_;  // syncs what batch_writer_ committed; set once the schema is in place
+  // Watches writer_ and batch_writer_ (unwatched by the destructor).
+  std::optional<store::WalCheckpointer> checkpointer_;
   std::mutex read_mutex_;
   store::Database reader_;  // guarded by read_mutex_; query-only
 };
