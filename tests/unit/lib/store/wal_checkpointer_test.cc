@@ -32,6 +32,15 @@ void commit_rows(Database& db, int first, int rows) {
   transaction.commit();
 }
 
+// `commits` transactions of 100 rows, each followed by `pause`, like a group
+// commit's writer between batches.
+void commit_with_pauses(Database& db, int commits, std::chrono::milliseconds pause) {
+  for (int i = 0; i < commits; ++i) {
+    commit_rows(db, i * 100, 100);
+    std::this_thread::sleep_for(pause);
+  }
+}
+
 std::int64_t count_rows(Database& db) {
   auto count = db.prepare("SELECT count(*) FROM t");
   EXPECT_EQ(count.step(), StepResult::Row);
@@ -56,10 +65,7 @@ TEST_F(WalCheckpointerTest, ItsThreadCopiesTheWalSoTheWriterNeverHasTo) {
   checkpointer.watch(db_);
   // About 5,000 pages in commits of 25, with pauses long enough for a
   // checkpoint to finish between two commits, so that the WAL can start over.
-  for (int i = 0; i < 200; ++i) {
-    commit_rows(db_, i * 100, 100);
-    std::this_thread::sleep_for(10ms);
-  }
+  commit_with_pauses(db_, 200, 10ms);
   EXPECT_GE(checkpointer.background_checkpoints(), 1u);
   EXPECT_EQ(checkpointer.inline_checkpoints(), 0u);
   // Without checkpoints the WAL would hold every page written (over 20 MB);
@@ -86,10 +92,7 @@ TEST_F(WalCheckpointerTest, WhatWasCommittedIsInTheMainFileAfterACheckpoint) {
   {
     WalCheckpointer checkpointer(path_, 10, 100'000);
     checkpointer.watch(db_);
-    for (int i = 0; i < 20; ++i) {
-      commit_rows(db_, i * 100, 100);
-      std::this_thread::sleep_for(1ms);
-    }
+    commit_with_pauses(db_, 20, 1ms);
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (checkpointer.background_checkpoints() == 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(1ms);
