@@ -9,10 +9,11 @@
 
 namespace sotto::relay_load {
 
-// Ties a run's messages together: message ids and envelopes carry it, so a
-// delivery left over from an earlier run on the same accounts is recognised
-// (and acknowledged, but not counted). 8 random bytes: two runs collide with
-// probability 2^-64.
+// Ties a run's messages together, so that a delivery left over from an earlier
+// run on the same accounts is recognised (and acknowledged, but not counted):
+// message ids carry its first two bytes, and an earlier run's ids are older
+// than this run's start (decode_message_id). mqtt_load names its topics with
+// all 8 bytes (two runs collide with probability 2^-64).
 using RunId = std::array<std::uint8_t, 8>;
 RunId random_run_id();
 
