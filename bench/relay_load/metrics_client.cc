@@ -56,7 +56,23 @@ std::optional<CommitCounters> parse_commit_counters(const std::string& body) {
   const auto batches = prometheus_value(body, "sotto_relayd_commit_batches_total");
   const auto max_batch = prometheus_value(body, "sotto_relayd_commit_batch_max");
   if (!envelopes || !batches || !max_batch) return std::nullopt;
-  return CommitCounters{*envelopes, *batches, *max_batch};
+  return CommitCounters{*envelopes,
+                        *batches,
+                        *max_batch,
+                        parse_histogram(body, "sotto_relayd_commit_wait_seconds"),
+                        parse_histogram(body, "sotto_relayd_commit_write_seconds"),
+                        parse_histogram(body, "sotto_relayd_commit_sync_seconds")};
+}
+
+std::optional<HistogramCounts> parse_histogram(const std::string& body, const std::string& name) {
+  HistogramCounts counts{};
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const auto value =
+        prometheus_value(body, name + "_bucket{le=\"" + relayd::LatencyHistogram::bucket_label(i) + "\"}");
+    if (!value) return std::nullopt;
+    counts[i] = *value;
+  }
+  return counts;
 }
 
 }  // namespace sotto::relay_load

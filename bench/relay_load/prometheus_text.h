@@ -5,11 +5,12 @@
 
 namespace sotto::relay_load {
 
-// The value of an unlabelled sample in the Prometheus text exposition format
-// (version 0.0.4): the line "NAME VALUE" (an optional timestamp may follow).
-// Comment lines (# HELP, # TYPE) and samples with labels ("NAME{...}") are
-// skipped. nullopt when no line names exactly this metric or its value is not
-// a number.
+// The value of one sample in the Prometheus text exposition format (version
+// 0.0.4): the line "SERIES VALUE" (an optional timestamp may follow), where
+// SERIES is a metric name, or a name with its labels written exactly as the
+// line has them ("NAME{le=\"0.001\"}"): a plain name never matches a sample
+// with labels. Comment lines (# HELP, # TYPE) are skipped. nullopt when no
+// line names exactly this series or its value is not a number.
 std::optional<double> prometheus_value(std::string_view text, std::string_view name);
 
 }  // namespace sotto::relay_load

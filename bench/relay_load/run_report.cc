@@ -1,6 +1,8 @@
 #include "bench/relay_load/run_report.h"
 
 #include <cmath>
+#include <string>
+#include <tuple>
 
 namespace sotto::relay_load {
 
@@ -12,6 +14,25 @@ void add_rss(Report& r, const LoadOptions& o, const std::string& label, const st
     r.add_count(label, key, *kib, "KiB");
   } else {
     r.add_missing(label, key, o.relayd_pid ? "could not read /proc" : "no --relayd-pid");
+  }
+}
+
+// p50 and p99 of one of relayd's histograms over the run, in ms: where the
+// time between a Send and its Deliver went inside the relay.
+void add_histogram(Report& r, const std::string& label, const std::string& key,
+                   const std::optional<HistogramCounts>& before, const std::optional<HistogramCounts>& after) {
+  if (!before || !after) {
+    r.add_missing(label + " p50 / p99", key + "_ms", "not in relayd's metrics");
+    return;
+  }
+  for (const auto& [q, name, suffix] : {std::tuple{0.5, std::string(" p50"), std::string("_p50_ms")},
+                                        std::tuple{0.99, std::string(" p99"), std::string("_p99_ms")}}) {
+    const auto seconds = histogram_quantile(q, *before, *after);
+    if (seconds) {
+      r.add_number(label + name, key + suffix, *seconds * 1e3, 3, "ms (relayd's histogram)");
+    } else {
+      r.add_missing(label + name, key + suffix, "nothing observed");
+    }
   }
 }
 
@@ -69,6 +90,9 @@ Report throughput_report(const LoadOptions& o, const ThroughputResult& t) {
     }
     r.add_number("commit batch max (since relayd start)", "commit_batch_max", t.commits_after->max_batch, 0,
                  "envelopes");
+    add_histogram(r, "relayd Send to durable", "relayd_commit_wait", t.commits_before->wait, t.commits_after->wait);
+    add_histogram(r, "relayd batch write", "relayd_commit_write", t.commits_before->write, t.commits_after->write);
+    add_histogram(r, "relayd fsync", "relayd_commit_sync", t.commits_before->sync, t.commits_after->sync);
   } else {
     const std::string why = o.metrics_port ? "metrics unreadable" : "no --metrics-port";
     r.add_missing("commit batches", "commit_batches", why);

@@ -41,8 +41,9 @@ void CommitQueue::submit(PendingSend send, SendDone done) {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
       const bool first = sends_.empty();
-      if (first) oldest_ = std::chrono::steady_clock::now();
-      sends_.push_back(Item{std::move(send), std::move(done)});
+      const Clock::time_point now = Clock::now();
+      if (first) oldest_ = now;
+      sends_.push_back(Item{std::move(send), std::move(done), now});
       // The writer waits for a first send, then lingers until the batch is
       // full or its time is up: waking it for any other send only puts it
       // back to sleep, and on this kind of virtual machine a futex wake-up
@@ -63,7 +64,7 @@ void CommitQueue::ack(std::vector<DeliveryAck> deliveries) {
     // to start the ack linger when the first arrives, or when enough have
     // gathered to fill a transaction of their own.
     const bool first = acks_.empty();
-    if (first) oldest_ack_ = std::chrono::steady_clock::now();
+    if (first) oldest_ack_ = Clock::now();
     acks_.insert(acks_.end(), deliveries.begin(), deliveries.end());
     wake = (first && sends_.empty()) || (acks_.size() >= kAckBatch && acks_.size() - deliveries.size() < kAckBatch);
   }
@@ -96,19 +97,25 @@ void CommitQueue::write_loop() {
       const std::size_t n = std::min(sends_.size(), max_batch_);
       batch.sends.reserve(n);
       batch.dones.reserve(n);
+      batch.arrived.reserve(n);
       for (std::size_t i = 0; i < n; ++i) {
         batch.sends.push_back(std::move(sends_.front().send));
         batch.dones.push_back(std::move(sends_.front().done));
+        batch.arrived.push_back(sends_.front().arrived);
         sends_.pop_front();
       }
-      if (!sends_.empty()) oldest_ = std::chrono::steady_clock::now();
+      if (!sends_.empty()) oldest_ = Clock::now();
       acks.clear();
       acks.swap(acks_);
     }
 
     try {
+      const Clock::time_point started = Clock::now();
       batch.results = store_.write_batch(batch.sends, acks, limits_).sends;
-      if (!batch.sends.empty()) metrics_.record_batch(batch.sends.size());
+      if (!batch.sends.empty()) {
+        metrics_.commit_write.observe(Clock::now() - started);
+        metrics_.record_batch(batch.sends.size());
+      }
       metrics_.deliveries_acked.fetch_add(acks.size(), std::memory_order_relaxed);
     } catch (const std::exception& e) {
       // Nothing of the batch was stored: its sends are answered with a
@@ -145,7 +152,9 @@ void CommitQueue::sync_loop() {
     sync_started_ = covers;
     lock.unlock();
     try {
+      const Clock::time_point started = Clock::now();
       store_.sync_writes();
+      metrics_.commit_sync.observe(Clock::now() - started);
     } catch (const std::exception& e) {
       // After a failed fsync the kernel may have dropped the dirty pages
       // while SQLite's cache still holds them, so a later sync that succeeds
@@ -171,6 +180,11 @@ void CommitQueue::complete_ready(std::unique_lock<std::mutex>& lock) {
     Written batch = std::move(written_.front());
     written_.pop_front();
     lock.unlock();
+    if (!batch.results.empty()) {
+      // Durable now: what each Send waited for, linger and queueing included.
+      const Clock::time_point durable = Clock::now();
+      for (const Clock::time_point arrived : batch.arrived) metrics_.commit_wait.observe(durable - arrived);
+    }
     for (std::size_t i = 0; i < batch.dones.size(); ++i) {
       batch.dones[i](batch.sends[i], i < batch.results.size() ? &batch.results[i] : nullptr);
     }

@@ -75,16 +75,19 @@ class CommitQueue {
   std::size_t backlog();
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Item {
     PendingSend send;
     SendDone done;
+    Clock::time_point arrived;
   };
   // A written batch on its way to durability.
   struct Written {
     std::uint64_t sequence = 0;
     std::vector<PendingSend> sends;
     std::vector<SendDone> dones;
-    std::vector<SendResult> results;  // one per send; empty when the write failed
+    std::vector<Clock::time_point> arrived;  // one per send, for Metrics::commit_wait
+    std::vector<SendResult> results;         // one per send; empty when the write failed
   };
 
   // Acks with no sends to carry them wait up to kAckLinger, or until there
@@ -110,9 +113,9 @@ class CommitQueue {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Item> sends_;
-  std::chrono::steady_clock::time_point oldest_;  // arrival of sends_.front()
+  Clock::time_point oldest_;  // arrival of sends_.front()
   std::vector<DeliveryAck> acks_;
-  std::chrono::steady_clock::time_point oldest_ack_;  // arrival of acks_.front()
+  Clock::time_point oldest_ack_;  // arrival of acks_.front()
   bool stopping_ = false;
 
   // Written batches waiting for a sync and their completions.

@@ -5,6 +5,8 @@
 #include <functional>
 #include <string>
 
+#include "relayd/server/latency_histogram.h"
+
 namespace sotto::relayd {
 
 // Counters for the Prometheus text endpoint and for the load tools. Plain
@@ -25,6 +27,12 @@ struct Metrics {
   std::atomic<std::uint64_t> commit_batches{0};
   std::atomic<std::uint64_t> commit_envelopes{0};
   std::atomic<std::uint64_t> commit_max_batch{0};
+  // The durability path, timed by the group commit: how long each Send
+  // waited from reaching the queue to being durable (what its SendAck waits
+  // for), how long each batch's write took, and each fsync.
+  LatencyHistogram commit_wait;
+  LatencyHistogram commit_write;
+  LatencyHistogram commit_sync;
   // Relays sharing a store (zero on one relay).
   std::atomic<std::uint64_t> bus_publish_failures{0};
   std::atomic<std::uint64_t> store_polls{0};

@@ -124,5 +124,36 @@ TEST(MetricsClient, ReadsTheCommitCountersAsRelaydRendersThem) {
   EXPECT_EQ(counters->max_batch, 5.0);
 }
 
+TEST(MetricsClient, ReadsTheDurabilityHistogramsAsRelaydRendersThem) {
+  relayd::Metrics metrics;
+  metrics.record_batch(1);
+  const auto before = parse_commit_counters(metrics.render(0));
+  ASSERT_TRUE(before.has_value());
+  ASSERT_TRUE(before->wait && before->write && before->sync);
+
+  for (int i = 0; i < 100; ++i) metrics.commit_wait.observe(std::chrono::microseconds(800));  // 0.75–1 ms
+  metrics.commit_sync.observe(std::chrono::milliseconds(4));
+  const auto after = parse_commit_counters(metrics.render(0));
+  ASSERT_TRUE(after.has_value());
+  ASSERT_TRUE(after->wait && after->sync);
+  EXPECT_EQ(after->wait->back(), 100.0);
+  EXPECT_NEAR(*histogram_quantile(0.5, *before->wait, *after->wait), 0.000875, 1e-12);
+  EXPECT_NEAR(*histogram_quantile(0.5, *before->sync, *after->sync), 0.004, 1e-12);  // half way in 3–5 ms
+  EXPECT_FALSE(histogram_quantile(0.5, *before->write, *after->write).has_value());  // nothing written between
+}
+
+TEST(MetricsClient, LeavesAHistogramOutWhenAnyBucketIsMissing) {
+  relayd::Metrics metrics;
+  std::string text = metrics.render(0);
+  const std::string bucket = "sotto_relayd_commit_sync_seconds_bucket{le=\"0.002\"}";
+  const auto at = text.find(bucket);
+  ASSERT_NE(at, std::string::npos);
+  text.erase(at, text.find('\n', at) + 1 - at);
+  const auto counters = parse_commit_counters(text);
+  ASSERT_TRUE(counters.has_value());
+  EXPECT_FALSE(counters->sync.has_value());
+  EXPECT_TRUE(counters->wait.has_value());
+}
+
 }  // namespace
 }  // namespace sotto::relay_load

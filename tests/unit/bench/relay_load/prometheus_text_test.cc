@@ -28,6 +28,12 @@ TEST(PrometheusText, SkipsLabelledSamplesAndLongerNames) {
   EXPECT_FALSE(prometheus_value(kExposition, "sotto_relayd_commit").has_value());
 }
 
+TEST(PrometheusText, FindsALabelledSampleOnlyByItsWholeSeries) {
+  EXPECT_EQ(prometheus_value(kExposition, "sotto_relayd_commit_envelopes_total{node=\"a\"}"), 5.0);
+  EXPECT_FALSE(prometheus_value(kExposition, "sotto_relayd_commit_envelopes_total{node=\"b\"}").has_value());
+  EXPECT_FALSE(prometheus_value(kExposition, "sotto_relayd_commit_envelopes_total{node=\"a\"").has_value());
+}
+
 TEST(PrometheusText, ReadsExponentsAndIgnoresTimestamps) {
   EXPECT_EQ(prometheus_value(kExposition, "with_timestamp"), 1500.0);
 }

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <span>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -221,6 +222,40 @@ TEST_F(CommitQueueTest, ARepeatedSendIsAnsweredAsADuplicate) {
   EXPECT_EQ(outcomes.delivery_ids.size(), 1u);
   EXPECT_EQ(outcomes.duplicates, 1u);
   EXPECT_EQ(store_.pending("bob", 0, 10, kNow).size(), 1u);
+}
+
+// The metrics that time the durability path: each Send's wait counts once,
+// linger included; each batch's write and each fsync once.
+TEST_F(CommitQueueTest, TimesEachSendsWaitEachWriteAndEachSync) {
+  {
+    // A lone envelope lingers 20 ms for companions before its batch is written.
+    CommitQueue queue(store_, kRoomy, 64, 20ms, metrics_);
+    queue.start();
+    Outcomes outcomes;
+    for (std::uint32_t i = 0; i < 3; ++i) {
+      queue.submit(send("alice", i, "bob"), outcomes.done());
+      ASSERT_TRUE(outcomes.wait_for(i + 1));
+    }
+    queue.stop();
+  }
+  EXPECT_EQ(metrics_.commit_wait.count(), 3u);
+  EXPECT_EQ(metrics_.commit_write.count(), metrics_.commit_batches.load());
+  EXPECT_GE(metrics_.commit_sync.count(), 1u);
+  EXPECT_LE(metrics_.commit_sync.count(), metrics_.commit_batches.load());
+
+  std::ostringstream out;
+  metrics_.commit_wait.render(out, "w", "h");
+  const std::string text = out.str();
+  // None waited less than its 20 ms linger.
+  EXPECT_NE(text.find("w_bucket{le=\"0.015\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("w_count 3\n"), std::string::npos) << text;
+  // And the metrics page carries all three.
+  const std::string page = metrics_.render(0);
+  for (const char* name :
+       {"sotto_relayd_commit_wait_seconds_count 3", "sotto_relayd_commit_write_seconds_count",
+        "sotto_relayd_commit_sync_seconds_count", "# TYPE sotto_relayd_commit_sync_seconds histogram"}) {
+    EXPECT_NE(page.find(name), std::string::npos) << name;
+  }
 }
 
 }  // namespace
