@@ -32,7 +32,7 @@ std::vector<std::uint8_t> pattern(std::size_t size, std::uint8_t seed) {
 // Reads until `size` bytes have come or the peer closed; what came.
 Awaitable<std::vector<std::uint8_t>> read_bytes(TlsStream& stream, std::size_t size) {
   std::vector<std::uint8_t> got;
-  std::vector<std::uint8_t> buf(3000);  // neither the wait buffer's size nor a record's
+  std::vector<std::uint8_t> buf(3000);  // not a record's size: reads end inside records
   while (got.size() < size) {
     const std::size_t n = co_await stream.read_some(buf);
     if (n == 0) break;
@@ -103,8 +103,8 @@ class TlsStreamTest : public ::testing::Test {
 };
 
 TEST_F(TlsStreamTest, ManySmallRecordsArriveWholeAndInOrderBothWays) {
-  // 300 records of 97 bytes each way: many arrive together, more than the
-  // wait buffer holds, and records straddle its end.
+  // 300 records of 97 bytes each way: many arrive together, and a read
+  // ends inside a record.
   const std::vector<std::uint8_t> to_server = pattern(300 * 97, 1);
   const std::vector<std::uint8_t> to_client = pattern(300 * 97, 2);
   std::vector<std::uint8_t> server_got;
@@ -124,8 +124,8 @@ TEST_F(TlsStreamTest, ManySmallRecordsArriveWholeAndInOrderBothWays) {
 }
 
 TEST_F(TlsStreamTest, OneMebibyteEachWayAtOnceArrivesIntact) {
-  // Full 16 KiB records, far larger than the wait buffer, with each stream
-  // reading and writing at the same time.
+  // Full 16 KiB records, with each stream reading and writing at the same
+  // time.
   const std::vector<std::uint8_t> to_server = pattern(1 << 20, 3);
   const std::vector<std::uint8_t> to_client = pattern(1 << 20, 4);
   std::vector<std::uint8_t> server_got;
@@ -207,9 +207,9 @@ TEST_F(TlsStreamTest, AResetByThePeerEndsTheStreamLikeAClose) {
   EXPECT_EQ(got, 0u);
 }
 
-TEST_F(TlsStreamTest, WritingToAPeerThatResetIsAnErrorNotASignal) {
-  // The stream writes with MSG_NOSIGNAL: a peer that is gone is a TlsError
-  // for the writer, never SIGPIPE for the whole process.
+TEST_F(TlsStreamTest, WritingToAPeerThatResetIsATlsError) {
+  // A peer that is gone is a TlsError for the writer. (Every program of
+  // the project also ignores SIGPIPE, for writes after the first failure.)
   std::string error;
   spawn([&]() -> Awaitable<void> {
     server_->socket().set_option(asio::socket_base::linger(true, 0));
