@@ -41,9 +41,12 @@ std::string Metrics::render(std::int64_t queue_depth) const {
   metric("queue_depth", "gauge", "Envelopes waiting in offline queues.", queue_depth);
   commit_wait.render(out, "sotto_relayd_commit_wait_seconds",
                      "From a Send reaching the group commit to its envelope being durable (before the SendAck).");
-  commit_write.render(out, "sotto_relayd_commit_write_seconds",
-                      "Writing one group-commit transaction that holds Sends (before its fsync).");
-  commit_sync.render(out, "sotto_relayd_commit_sync_seconds", "One fsync of the write-ahead log.");
+  commit_write.render(
+      out, "sotto_relayd_commit_write_seconds",
+      "Writing one group-commit transaction that holds Sends (on SQLite before its fsync; on PostgreSQL its COMMIT, "
+      "which makes it durable).");
+  commit_sync.render(out, "sotto_relayd_commit_sync_seconds",
+                     "One fsync of SQLite's write-ahead log (nothing to do on PostgreSQL, durable at COMMIT).");
   return out.str();
 }
 
