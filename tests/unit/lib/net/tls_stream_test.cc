@@ -88,6 +88,12 @@ class TlsStreamTest : public ::testing::Test {
     ASSERT_TRUE(failures_.empty()) << failures_.front();
   }
 
+  // Long enough for the other side's read to be waiting.
+  Awaitable<void> a_moment() {
+    asio::steady_timer timer(io_, 50ms);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+
   template <typename F>
   void spawn(F body) {
     asio::co_spawn(io_, std::move(body), [this](std::exception_ptr e) { record(e); });
@@ -146,8 +152,7 @@ TEST_F(TlsStreamTest, AReadAfterThePeersCloseNotifyReturnsZero) {
     got = co_await client_->read_some(buf);  // waits: nothing has come yet
   });
   spawn([&]() -> Awaitable<void> {
-    asio::steady_timer later(io_, 50ms);
-    co_await later.async_wait(asio::use_awaitable);
+    co_await a_moment();
     server_->shutdown_send();
   });
   run();
@@ -178,8 +183,7 @@ TEST_F(TlsStreamTest, APeerThatClosesWithoutCloseNotifyIsATlsError) {
     }
   });
   spawn([&]() -> Awaitable<void> {
-    asio::steady_timer later(io_, 50ms);
-    co_await later.async_wait(asio::use_awaitable);
+    co_await a_moment();
     server_->close();
   });
   run();
@@ -197,8 +201,7 @@ TEST_F(TlsStreamTest, AResetByThePeerEndsTheStreamLikeAClose) {
     got = co_await client_->read_some(buf);
   });
   spawn([&]() -> Awaitable<void> {
-    asio::steady_timer later(io_, 50ms);
-    co_await later.async_wait(asio::use_awaitable);
+    co_await a_moment();
     // Linger 0 and no shutdown first: closing sends a RST instead of a FIN.
     server_->socket().set_option(asio::socket_base::linger(true, 0));
     server_->socket().close();
@@ -214,8 +217,7 @@ TEST_F(TlsStreamTest, WritingToAPeerThatResetIsATlsError) {
   spawn([&]() -> Awaitable<void> {
     server_->socket().set_option(asio::socket_base::linger(true, 0));
     server_->socket().close();
-    asio::steady_timer later(io_, 50ms);
-    co_await later.async_wait(asio::use_awaitable);
+    co_await a_moment();
     const std::vector<std::uint8_t> data = pattern(64 * 1024, 6);
     try {
       for (int i = 0; i < 64; ++i) co_await client_->write_all(data);
@@ -238,8 +240,7 @@ TEST_F(TlsStreamTest, ClosingTheStreamEndsAWaitingReadWithOperationAborted) {
     }
   });
   spawn([&]() -> Awaitable<void> {
-    asio::steady_timer later(io_, 50ms);
-    co_await later.async_wait(asio::use_awaitable);
+    co_await a_moment();
     client_->close();
   });
   run();
