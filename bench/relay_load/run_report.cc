@@ -21,12 +21,12 @@ void add_rss(Report& r, const LoadOptions& o, const std::string& label, const st
 // time between a Send and its Deliver went inside the relay.
 void add_histogram(Report& r, const std::string& label, const std::string& key,
                    const std::optional<HistogramCounts>& before, const std::optional<HistogramCounts>& after) {
-  if (!before || !after) {
-    r.add_missing(label + " p50 / p99", key + "_ms", "not in relayd's metrics");
-    return;
-  }
   for (const auto& [q, name, suffix] : {std::tuple{0.5, std::string(" p50"), std::string("_p50_ms")},
                                         std::tuple{0.99, std::string(" p99"), std::string("_p99_ms")}}) {
+    if (!before || !after) {
+      r.add_missing(label + name, key + suffix, "not in relayd's metrics");
+      continue;
+    }
     const auto seconds = histogram_quantile(q, *before, *after);
     if (seconds) {
       r.add_number(label + name, key + suffix, *seconds * 1e3, 3, "ms (relayd's histogram)");
