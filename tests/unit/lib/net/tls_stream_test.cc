@@ -88,6 +88,18 @@ class TlsStreamTest : public ::testing::Test {
     ASSERT_TRUE(failures_.empty()) << failures_.front();
   }
 
+  // With the writers already spawned: reads both ways until all has come,
+  // then checks each side got exactly what the other sent.
+  void expect_arrival(const std::vector<std::uint8_t>& to_server, const std::vector<std::uint8_t>& to_client) {
+    std::vector<std::uint8_t> server_got;
+    std::vector<std::uint8_t> client_got;
+    spawn([&]() -> Awaitable<void> { server_got = co_await read_bytes(*server_, to_server.size()); });
+    spawn([&]() -> Awaitable<void> { client_got = co_await read_bytes(*client_, to_client.size()); });
+    run();
+    EXPECT_EQ(server_got, to_server);
+    EXPECT_EQ(client_got, to_client);
+  }
+
   // Long enough for the other side's read to be waiting.
   Awaitable<void> a_moment() {
     asio::steady_timer timer(io_, 50ms);
@@ -113,8 +125,6 @@ TEST_F(TlsStreamTest, ManySmallRecordsArriveWholeAndInOrderBothWays) {
   // ends inside a record.
   const std::vector<std::uint8_t> to_server = pattern(300 * 97, 1);
   const std::vector<std::uint8_t> to_client = pattern(300 * 97, 2);
-  std::vector<std::uint8_t> server_got;
-  std::vector<std::uint8_t> client_got;
   for (auto [from, data] : {std::pair{client_.get(), &to_server}, std::pair{server_.get(), &to_client}}) {
     spawn([from, data]() -> Awaitable<void> {
       for (std::size_t at = 0; at < data->size(); at += 97) {
@@ -122,11 +132,7 @@ TEST_F(TlsStreamTest, ManySmallRecordsArriveWholeAndInOrderBothWays) {
       }
     });
   }
-  spawn([&]() -> Awaitable<void> { server_got = co_await read_bytes(*server_, to_server.size()); });
-  spawn([&]() -> Awaitable<void> { client_got = co_await read_bytes(*client_, to_client.size()); });
-  run();
-  EXPECT_EQ(server_got, to_server);
-  EXPECT_EQ(client_got, to_client);
+  expect_arrival(to_server, to_client);
 }
 
 TEST_F(TlsStreamTest, OneMebibyteEachWayAtOnceArrivesIntact) {
@@ -134,15 +140,9 @@ TEST_F(TlsStreamTest, OneMebibyteEachWayAtOnceArrivesIntact) {
   // time.
   const std::vector<std::uint8_t> to_server = pattern(1 << 20, 3);
   const std::vector<std::uint8_t> to_client = pattern(1 << 20, 4);
-  std::vector<std::uint8_t> server_got;
-  std::vector<std::uint8_t> client_got;
   spawn([&]() -> Awaitable<void> { co_await client_->write_all(to_server); });
   spawn([&]() -> Awaitable<void> { co_await server_->write_all(to_client); });
-  spawn([&]() -> Awaitable<void> { server_got = co_await read_bytes(*server_, to_server.size()); });
-  spawn([&]() -> Awaitable<void> { client_got = co_await read_bytes(*client_, to_client.size()); });
-  run();
-  EXPECT_EQ(server_got, to_server);
-  EXPECT_EQ(client_got, to_client);
+  expect_arrival(to_server, to_client);
 }
 
 TEST_F(TlsStreamTest, AReadAfterThePeersCloseNotifyReturnsZero) {
