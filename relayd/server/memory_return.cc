@@ -6,7 +6,7 @@ namespace sotto::relayd {
 
 namespace {
 constexpr int kMmapThreshold = 1024 * 1024;  // bytes
-constexpr int kTrimThreshold = 4096 * 1024;  // bytes
+constexpr int kTrimThreshold = 1024 * 1024;  // bytes
 }  // namespace
 
 void tune_allocator() {
