@@ -520,9 +520,12 @@ net::Awaitable<void> RelayServer::return_memory() {
     co_await memory_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
     const auto& m = ctx_->metrics;
-    const std::uint64_t activity = m.commit_envelopes.load(std::memory_order_relaxed) +
-                                   m.connections_accepted.load(std::memory_order_relaxed) +
-                                   m.deliveries_pushed.load(std::memory_order_relaxed);
+    // Every kind of work that allocates: a batch that only deletes acked
+    // deliveries counts too, since a burst's last acks arrive after its last
+    // push, and memory they leave free after a trim would stay until the next.
+    const std::uint64_t activity =
+        m.commit_batches.load(std::memory_order_relaxed) + m.connections_accepted.load(std::memory_order_relaxed) +
+        m.deliveries_pushed.load(std::memory_order_relaxed) + m.deliveries_acked.load(std::memory_order_relaxed);
     // On io thread 0: malloc_trim takes a few milliseconds at most, and
     // runs only once per quiet spell.
     memory_return_.tick(activity);
