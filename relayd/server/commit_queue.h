@@ -20,9 +20,11 @@ namespace sotto::relayd {
 // one writer thread; it writes everything that has gathered in ONE
 // transaction (Store::write_batch) and hands the batch on. Syncer threads
 // make written batches durable (Store::sync_writes, an fsync) and then run
-// each send's completion (which pushes the envelope to online recipients and
-// posts the SendAck back to the sender's thread), batches strictly in the
-// order they were written.
+// each send's completion (which posts the SendAck back to the sender's
+// thread), batches strictly in the order they were written. Each send's
+// `written` hook (which pushes the envelope to online recipients) runs on the
+// writer as soon as its batch is written, before the sync: a recipient need
+// not wait for the disk, only the sender's acknowledgement does.
 //
 // Why two stages: with one thread doing both, an envelope that arrives while
 // a commit is being synced waits for that sync, then for its own write and
@@ -41,6 +43,11 @@ class CommitQueue {
   // (nothing is promised; the client may retry, and a retry is recognised
   // as a duplicate if the first attempt did reach the disk).
   using SendDone = std::function<void(const PendingSend&, const SendResult* result)>;
+  // Runs on the writer thread once the send's batch is written (visible to
+  // every reader of the store) and before it is durable; not at all if the
+  // write failed. Batches run it in the order they were written, so delivery
+  // ids rise from one call to the next for any recipient.
+  using SendWritten = std::function<void(const PendingSend&, const SendResult& result)>;
 
   // max_delay: how long a lone envelope may wait for companions before its
   // batch is written (0: never wait; the natural batching above still applies).
@@ -65,8 +72,9 @@ class CommitQueue {
   // failure at once.
   void stop();
 
-  // Thread-safe. done runs on a syncer thread once the outcome is durable.
-  void submit(PendingSend send, SendDone done);
+  // Thread-safe. written (if set) runs on the writer once the send is
+  // written; done runs on a syncer thread once the outcome is durable.
+  void submit(PendingSend send, SendDone done, SendWritten written = {});
   // Thread-safe. Deletes ride along with the next batch of sends, or are
   // written on their own after kAckLinger; nothing waits for them.
   void ack(std::vector<DeliveryAck> deliveries);
@@ -79,6 +87,7 @@ class CommitQueue {
   struct Item {
     PendingSend send;
     SendDone done;
+    SendWritten written;
     Clock::time_point arrived;
   };
   // A written batch on its way to durability.

@@ -796,28 +796,38 @@ void RelaySession::on_send(wire::Frame& frame) {
           : std::min<std::chrono::milliseconds>(std::chrono::seconds(req->ttl_seconds()), ctx_.settings.queue_max_ttl);
   send.server_time_ms = now_ms();
   send.expires_at_ms = send.server_time_ms + ttl_ms.count();
-  ctx_.commits->submit(std::move(send),
-                       [self = shared_from_this(), id](const PendingSend& s, const SendResult* result) {
-                         self->send_committed(id, s, result);
-                       });
+  ctx_.commits->submit(
+      std::move(send),
+      [self = shared_from_this(), id](const PendingSend& s, const SendResult* result) {
+        self->send_committed(id, s, result);
+      },
+      [&router = ctx_.router](const PendingSend& s, const SendResult& result) { push_written(router, s, result); });
 }
 
-// Runs on the committer thread, right after the transaction is durable.
-void RelaySession::send_committed(std::uint64_t request_id, const PendingSend& send, const SendResult* result) {
-  if (result != nullptr && result->status == SendStatus::Stored) {
-    // One copy of the body for all the recipients online, made when the
-    // first one is found: a group Send reaches up to 1,000 of them.
-    std::shared_ptr<const QueuedEnvelope> body;
-    for (const auto& d : result->deliveries) {
-      auto sessions = ctx_.router.sessions_of(d.recipient);
-      if (sessions.empty()) continue;
-      if (!body) {
-        body = std::make_shared<const QueuedEnvelope>(
-            QueuedEnvelope{0, send.sender, send.message_id, send.envelope, send.server_time_ms, send.expires_at_ms});
-      }
-      for (const auto& s : sessions) s->deliver(body, d.delivery_id, d.previous_delivery_id);
+// Runs on the committer's writer thread, once the envelope is written and
+// before it is durable. A recipient's drain would already read it from the
+// store, so pushing it now promises nothing more; only the SendAck waits for
+// the sync. If the relay loses the envelope in a power cut before the sync,
+// the sender, never acknowledged, sends it again, and the recipient's client
+// drops the second copy by its message id (docs/protocol.md, "Delivery").
+void RelaySession::push_written(Router& router, const PendingSend& send, const SendResult& result) {
+  if (result.status != SendStatus::Stored) return;
+  // One copy of the body for all the recipients online, made when the
+  // first one is found: a group Send reaches up to 1,000 of them.
+  std::shared_ptr<const QueuedEnvelope> body;
+  for (const auto& d : result.deliveries) {
+    auto sessions = router.sessions_of(d.recipient);
+    if (sessions.empty()) continue;
+    if (!body) {
+      body = std::make_shared<const QueuedEnvelope>(
+          QueuedEnvelope{0, send.sender, send.message_id, send.envelope, send.server_time_ms, send.expires_at_ms});
     }
+    for (const auto& s : sessions) s->deliver(body, d.delivery_id, d.previous_delivery_id);
   }
+}
+
+// Runs on a syncer thread, right after the transaction is durable.
+void RelaySession::send_committed(std::uint64_t request_id, const PendingSend& send, const SendResult* result) {
   const bool failed = result == nullptr;
   const SendStatus status = failed ? SendStatus::Stored : result->status;
   asio::post(executor_, [self = shared_from_this(), request_id, message_id = send.message_id,

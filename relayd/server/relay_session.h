@@ -81,6 +81,7 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
 
   net::Awaitable<void> issue_token(std::uint64_t request_id, const std::string& username, const std::string& device);
   void become_authenticated(const std::string& username, const crypto::Sha256Digest& token_hash);
+  static void push_written(Router& router, const PendingSend& send, const SendResult& result);
   void send_committed(std::uint64_t request_id, const PendingSend& send, const SendResult* result);
 
   // Runs f on the blocking pool and resumes here with its result (or exception).

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +15,7 @@
 
 #include "relayd/store/sqlite_store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/relayd/server/gated_sync_store.h"
 
 namespace sotto::relayd {
 namespace {
@@ -256,6 +258,103 @@ TEST_F(CommitQueueTest, TimesEachSendsWaitEachWriteAndEachSync) {
         "sotto_relayd_commit_sync_seconds_count", "# TYPE sotto_relayd_commit_sync_seconds histogram"}) {
     EXPECT_NE(page.find(name), std::string::npos) << name;
   }
+}
+
+// The n that send() put in the message id.
+std::uint32_t number_of(const PendingSend& s) {
+  std::uint32_t n = 0;
+  for (int i = 0; i < 4; ++i) n = n << 8 | s.message_id[static_cast<std::size_t>(i)];
+  return n;
+}
+
+// What the written hooks saw, in the order they ran.
+struct Written {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::int64_t> delivery_ids;
+  std::vector<std::uint32_t> numbers;  // of the sends, see number_of
+
+  CommitQueue::SendWritten hook() {
+    return [this](const PendingSend& s, const SendResult& result) {
+      std::lock_guard lock(mutex);
+      numbers.push_back(number_of(s));
+      for (const auto& d : result.deliveries) delivery_ids.push_back(d.delivery_id);
+      changed.notify_all();
+    };
+  }
+  bool wait_for(std::size_t n) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 30s, [&] { return numbers.size() >= n; });
+  }
+};
+
+// Live pushes go out from the written hook: a recipient does not wait for
+// the fsync, only the sender's SendAck (the completion) does. With the disk
+// held, every send is written, visible to readers, and unanswered.
+TEST_F(CommitQueueTest, TheWrittenHookRunsBeforeTheSyncAndTheCompletionOnlyAfterIt) {
+  gated_sync::GatedSyncStore gated(store_);
+  CommitQueue queue(gated, kRoomy, 64, 0us, metrics_);
+  // Declared after the queue, so destroyed first: a failed assertion must
+  // not leave stop() waiting for a sync that never returns.
+  struct OpenOnExit {
+    gated_sync::GatedSyncStore& store;
+    ~OpenOnExit() { store.open(); }
+  } open_on_exit{gated};
+  queue.start();
+  Outcomes outcomes;
+  Written written;
+  for (std::uint32_t i = 0; i < 20; ++i) queue.submit(send("alice", i, "bob"), outcomes.done(), written.hook());
+  ASSERT_TRUE(written.wait_for(20));
+
+  EXPECT_EQ(written.delivery_ids.size(), 20u);
+  EXPECT_GE(gated.syncs_waiting(), 1);
+  EXPECT_EQ(store_.pending("bob", 0, 1000, kNow).size(), 20u) << "written means readers see it";
+  {
+    std::lock_guard lock(outcomes.mutex);
+    EXPECT_EQ(outcomes.answered, 0u) << "a SendAck went out before its envelope was durable";
+  }
+  gated.open();
+  ASSERT_TRUE(outcomes.wait_for(20));
+  queue.stop();
+  EXPECT_EQ(outcomes.delivery_ids, written.delivery_ids);
+}
+
+// Sessions skip a pushed delivery id that is not above the last one they
+// pushed, so the hooks must run in the order the ids were given, and each
+// before its own completion.
+TEST_F(CommitQueueTest, WrittenHooksRunInDeliveryOrderEachBeforeItsCompletion) {
+  CommitQueue queue(store_, kRoomy, 8, 0us, metrics_, 2);
+  queue.start();
+  Written written;
+  std::atomic<int> completed_before_written{0};
+  Outcomes outcomes;
+  auto done = [&, inner = outcomes.done()](const PendingSend& s, const SendResult* result) {
+    {
+      std::lock_guard lock(written.mutex);
+      const std::uint32_t n = number_of(s);
+      if (std::find(written.numbers.begin(), written.numbers.end(), n) == written.numbers.end()) {
+        ++completed_before_written;
+      }
+    }
+    inner(s, result);
+  };
+  std::vector<std::thread> senders;
+  for (std::uint32_t t = 0; t < 4; ++t) {
+    senders.emplace_back([&, t] {
+      for (std::uint32_t i = 0; i < 250; ++i) queue.submit(send("alice", t << 16 | i, "bob"), done, written.hook());
+    });
+  }
+  for (auto& s : senders) s.join();
+  ASSERT_TRUE(outcomes.wait_for(1000));
+  queue.stop();
+
+  ASSERT_EQ(written.delivery_ids.size(), 1000u);
+  for (std::size_t i = 1; i < written.delivery_ids.size(); ++i) {
+    ASSERT_LT(written.delivery_ids[i - 1], written.delivery_ids[i]) << "hook " << i << " ran out of order";
+  }
+  EXPECT_EQ(written.delivery_ids, outcomes.delivery_ids);
+  EXPECT_EQ(completed_before_written.load(), 0);
+  EXPECT_GT(metrics_.commit_batches.load(), 1u) << "the test never formed more than one batch";
 }
 
 }  // namespace
