@@ -307,7 +307,7 @@ TEST_F(CommitQueueTest, TheWrittenHookRunsBeforeTheSyncAndTheCompletionOnlyAfter
   ASSERT_TRUE(written.wait_for(20));
 
   EXPECT_EQ(written.delivery_ids.size(), 20u);
-  EXPECT_GE(gated.syncs_waiting(), 1);
+  ASSERT_TRUE(gated.wait_for_a_held_sync(30s));
   EXPECT_EQ(store_.pending("bob", 0, 1000, kNow).size(), 20u) << "written means readers see it";
   {
     std::lock_guard lock(outcomes.mutex);

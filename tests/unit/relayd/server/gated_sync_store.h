@@ -4,6 +4,7 @@
 // on demand, which a real one cannot be. Everything else goes to a real
 // store unchanged.
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -23,15 +24,17 @@ class GatedSyncStore final : public Store {
     }
     changed_.notify_all();
   }
-  int syncs_waiting() {
-    std::lock_guard lock(mutex_);
-    return waiting_;
+  // Whether a sync reached the gate within the timeout.
+  bool wait_for_a_held_sync(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [this] { return waiting_ > 0; });
   }
 
   void sync_writes() override {
     {
       std::unique_lock lock(mutex_);
       ++waiting_;
+      changed_.notify_all();
       changed_.wait(lock, [this] { return open_; });
       --waiting_;
     }
