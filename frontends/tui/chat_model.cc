@@ -213,8 +213,12 @@ std::vector<Action> ChatModel::apply(const Event& event) {
           }
           return {};
         } else if constexpr (std::is_same_v<T, RelayChanged>) {
+          // Presence comes from the relay: ask again once it is back, not
+          // only at the next periodic refresh.
+          const bool reconnected = e.connected && !relay_connected_ && daemon_ == DaemonState::kUp;
           relay_connected_ = e.connected;
           if (!e.relay.empty()) relay_ = e.relay;
+          if (reconnected) return {LoadPresence{}};
           return {};
         } else if constexpr (std::is_same_v<T, IdentityChanged>) {
           Conversation& conv = conversation(e.peer);

@@ -237,14 +237,25 @@ void DaemonLink::execute(const Action& action) {
           using T = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<T, LoadOverview> || std::is_same_v<T, LoadPresence>) {
             const json status = c.call("status", json::object());
-            post(RelayChanged{status.value("connected", false), status.value("relay", std::string())});
+            const bool relay_connected = status.value("connected", false);
+            post(RelayChanged{relay_connected, status.value("relay", std::string())});
             if constexpr (std::is_same_v<T, LoadOverview>) {
               post(ContactsLoaded{contacts_from_json(c.call("contacts", json::object()))});
               // Before the inbox: a group's name is known before its unread messages are counted.
               post(GroupsLoaded{groups_from_json(c.call("group_list", json::object()))});
               post(InboxLoaded{messages_from_json(c.call("inbox", json::object()))});
             }
-            post(PresenceLoaded{presence_from_json(c.call("online", json::object()))});
+            // Presence needs the relay. While msgd is still connecting (it
+            // has just started, say) there is none to show, and no error
+            // either: the status line already says the relay is away, and
+            // RelayChanged asks again once it is back.
+            if (relay_connected) {
+              try {
+                post(PresenceLoaded{presence_from_json(c.call("online", json::object()))});
+              } catch (const api::ApiError& e) {
+                if (e.name() != api::ErrorName::kRelayUnavailable) throw;
+              }
+            }
           } else if constexpr (std::is_same_v<T, LoadHistory>) {
             json params{{"peer", api_peer(a.peer)}, {"limit", static_cast<std::int64_t>(a.limit)}};
             if (!a.before.empty()) params["before"] = a.before;

@@ -406,6 +406,18 @@ TEST(ChatModel, PresenceAndRelayState) {
   EXPECT_THAT(d.screen().status.text, HasSubstr("relay unreachable"));
 }
 
+// msgd that has just started is still connecting to the relay: presence is
+// asked for again when the relay is back, once, and not while it is away.
+TEST(ChatModel, PresenceIsAskedForAgainWhenTheRelayComesBack) {
+  ModelDriver d;
+  d.apply(DaemonUp{"alice", false, "127.0.0.1:7443", "test"});
+  EXPECT_TRUE(d.apply(RelayChanged{false, ""}).empty());
+  const auto& back = d.apply(RelayChanged{true, ""});
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<LoadPresence>(back.front()));
+  EXPECT_TRUE(d.apply(RelayChanged{true, ""}).empty()) << "already connected: nothing new to ask";
+}
+
 const std::string kGroup = "#00112233445566778899aabbccddeeff";
 
 MessageData in_group(const std::string& sender, const std::string& id, const std::string& text,
