@@ -36,14 +36,14 @@ void CommitQueue::stop() {
   }
 }
 
-void CommitQueue::submit(PendingSend send, SendDone done, SendWritten written) {
+void CommitQueue::submit(PendingSend send, SendDone done) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
       const bool first = sends_.empty();
       const Clock::time_point now = Clock::now();
       if (first) oldest_ = now;
-      sends_.push_back(Item{std::move(send), std::move(done), std::move(written), now});
+      sends_.push_back(Item{std::move(send), std::move(done), now});
       // The writer waits for a first send, then lingers until the batch is
       // full or its time is up: waking it for any other send only puts it
       // back to sleep, and on this kind of virtual machine a futex wake-up
@@ -78,7 +78,6 @@ std::size_t CommitQueue::backlog() {
 
 void CommitQueue::write_loop() {
   std::vector<DeliveryAck> acks;
-  std::vector<SendWritten> writtens;
   for (;;) {
     Written batch;
     {
@@ -102,7 +101,6 @@ void CommitQueue::write_loop() {
       for (std::size_t i = 0; i < n; ++i) {
         batch.sends.push_back(std::move(sends_.front().send));
         batch.dones.push_back(std::move(sends_.front().done));
-        writtens.push_back(std::move(sends_.front().written));
         batch.arrived.push_back(sends_.front().arrived);
         sends_.pop_front();
       }
@@ -129,10 +127,9 @@ void CommitQueue::write_loop() {
     }
     // Written, not yet durable: readers of the store already see the batch
     // (a recipient's drain may push it now), so a live push may go too.
-    for (std::size_t i = 0; i < writtens.size() && i < batch.results.size(); ++i) {
-      if (writtens[i]) writtens[i](batch.sends[i], batch.results[i]);
+    if (written_hook_) {
+      for (std::size_t i = 0; i < batch.results.size(); ++i) written_hook_(batch.sends[i], batch.results[i]);
     }
-    writtens.clear();                   // they hold their sessions
     if (batch.sends.empty()) continue;  // acks alone: nobody waits for their sync
 
     {

@@ -21,10 +21,11 @@ namespace sotto::relayd {
 // transaction (Store::write_batch) and hands the batch on. Syncer threads
 // make written batches durable (Store::sync_writes, an fsync) and then run
 // each send's completion (which posts the SendAck back to the sender's
-// thread), batches strictly in the order they were written. Each send's
-// `written` hook (which pushes the envelope to online recipients) runs on the
-// writer as soon as its batch is written, before the sync: a recipient need
-// not wait for the disk, only the sender's acknowledgement does.
+// thread), batches strictly in the order they were written. The `written`
+// hook (which pushes the envelope to online recipients) runs for each send
+// on the writer as soon as its batch is written, before the sync: a
+// recipient need not wait for the disk, only the sender's acknowledgement
+// does.
 //
 // Why two stages: with one thread doing both, an envelope that arrives while
 // a commit is being synced waits for that sync, then for its own write and
@@ -43,11 +44,6 @@ class CommitQueue {
   // (nothing is promised; the client may retry, and a retry is recognised
   // as a duplicate if the first attempt did reach the disk).
   using SendDone = std::function<void(const PendingSend&, const SendResult* result)>;
-  // Runs on the writer thread once the send's batch is written (visible to
-  // every reader of the store) and before it is durable; not at all if the
-  // write failed. Batches run it in the order they were written, so delivery
-  // ids rise from one call to the next for any recipient.
-  using SendWritten = std::function<void(const PendingSend&, const SendResult& result)>;
 
   // max_delay: how long a lone envelope may wait for companions before its
   // batch is written (0: never wait; the natural batching above still applies).
@@ -66,15 +62,22 @@ class CommitQueue {
   using BatchDone = std::function<void(std::span<const PendingSend>, std::span<const SendResult>)>;
   void on_batch_done(BatchDone done) { batch_done_ = std::move(done); }
 
+  // Called once per send on the writer thread, once its batch is written
+  // (visible to every reader of the store) and before it is durable; not at
+  // all if the write failed. Sends come in the order they were written, so
+  // delivery ids rise from one call to the next for any recipient.
+  // Set before start().
+  using SendWritten = std::function<void(const PendingSend&, const SendResult& result)>;
+  void on_written(SendWritten written) { written_hook_ = std::move(written); }
+
   void start();
   // Writes and syncs everything already submitted, runs its completions,
   // then stops the threads. Submissions after stop() are answered with a
   // failure at once.
   void stop();
 
-  // Thread-safe. written (if set) runs on the writer once the send is
-  // written; done runs on a syncer thread once the outcome is durable.
-  void submit(PendingSend send, SendDone done, SendWritten written = {});
+  // Thread-safe. done runs on a syncer thread once the outcome is durable.
+  void submit(PendingSend send, SendDone done);
   // Thread-safe. Deletes ride along with the next batch of sends, or are
   // written on their own after kAckLinger; nothing waits for them.
   void ack(std::vector<DeliveryAck> deliveries);
@@ -87,7 +90,6 @@ class CommitQueue {
   struct Item {
     PendingSend send;
     SendDone done;
-    SendWritten written;
     Clock::time_point arrived;
   };
   // A written batch on its way to durability.
@@ -112,6 +114,7 @@ class CommitQueue {
 
   Store& store_;
   BatchDone batch_done_;
+  SendWritten written_hook_;
   QueueLimits limits_;
   std::size_t max_batch_;
   std::chrono::microseconds max_delay_;

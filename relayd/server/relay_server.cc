@@ -68,6 +68,9 @@ RelayServer::RelayServer(ServerSettings settings, ListenerOptions options, net::
   const QueueLimits limits{ctx_->settings.queue_max_envelopes, ctx_->settings.queue_max_bytes};
   commits_ =
       std::make_unique<CommitQueue>(store, limits, options_.commit_max_batch, options_.commit_max_delay, ctx_->metrics);
+  commits_->on_written([&router = ctx_->router](const PendingSend& send, const SendResult& result) {
+    RelaySession::push_written(router, send, result);
+  });
   ctx_->commits = commits_.get();
   ctx_->bus = bus_;
 }

@@ -796,15 +796,14 @@ void RelaySession::on_send(wire::Frame& frame) {
           : std::min<std::chrono::milliseconds>(std::chrono::seconds(req->ttl_seconds()), ctx_.settings.queue_max_ttl);
   send.server_time_ms = now_ms();
   send.expires_at_ms = send.server_time_ms + ttl_ms.count();
-  ctx_.commits->submit(
-      std::move(send),
-      [self = shared_from_this(), id](const PendingSend& s, const SendResult* result) {
-        self->send_committed(id, s, result);
-      },
-      [&router = ctx_.router](const PendingSend& s, const SendResult& result) { push_written(router, s, result); });
+  ctx_.commits->submit(std::move(send),
+                       [self = shared_from_this(), id](const PendingSend& s, const SendResult* result) {
+                         self->send_committed(id, s, result);
+                       });
 }
 
-// Runs on the committer's writer thread, once the envelope is written and
+// CommitQueue's written hook (RelayServer sets it): runs on the committer's
+// writer thread, once the envelope is written and
 // before it is durable. A recipient's drain would already read it from the
 // store, so pushing it now promises nothing more; only the SendAck waits for
 // the sync. If the relay loses the envelope in a power cut before the sync,

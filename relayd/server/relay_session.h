@@ -33,8 +33,12 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
 
   void start();
 
-  // A new envelope for this session's user, just committed (from the
-  // committer thread): its body, shared by every recipient of the Send (its
+  // Pushes a Send just written by the group commit to every online session
+  // of its recipients (CommitQueue's written hook, on its writer thread).
+  static void push_written(Router& router, const PendingSend& send, const SendResult& result);
+
+  // A new envelope for this session's user, just written (from the
+  // committer's writer thread): its body, shared by every recipient of the Send (its
   // delivery_id is not read), this user's delivery id, and the id the store
   // drew for this user just before it (Delivery::previous_delivery_id).
   void deliver(std::shared_ptr<const QueuedEnvelope> body, std::int64_t delivery_id, std::int64_t previous_delivery_id);
@@ -81,7 +85,6 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
 
   net::Awaitable<void> issue_token(std::uint64_t request_id, const std::string& username, const std::string& device);
   void become_authenticated(const std::string& username, const crypto::Sha256Digest& token_hash);
-  static void push_written(Router& router, const PendingSend& send, const SendResult& result);
   void send_committed(std::uint64_t request_id, const PendingSend& send, const SendResult* result);
 
   // Runs f on the blocking pool and resumes here with its result (or exception).

@@ -300,10 +300,11 @@ TEST_F(CommitQueueTest, TheWrittenHookRunsBeforeTheSyncAndTheCompletionOnlyAfter
     gated_sync::GatedSyncStore& store;
     ~OpenOnExit() { store.open(); }
   } open_on_exit{gated};
-  queue.start();
   Outcomes outcomes;
   Written written;
-  for (std::uint32_t i = 0; i < 20; ++i) queue.submit(send("alice", i, "bob"), outcomes.done(), written.hook());
+  queue.on_written(written.hook());
+  queue.start();
+  for (std::uint32_t i = 0; i < 20; ++i) queue.submit(send("alice", i, "bob"), outcomes.done());
   ASSERT_TRUE(written.wait_for(20));
 
   EXPECT_EQ(written.delivery_ids.size(), 20u);
@@ -324,8 +325,9 @@ TEST_F(CommitQueueTest, TheWrittenHookRunsBeforeTheSyncAndTheCompletionOnlyAfter
 // before its own completion.
 TEST_F(CommitQueueTest, WrittenHooksRunInDeliveryOrderEachBeforeItsCompletion) {
   CommitQueue queue(store_, kRoomy, 8, 0us, metrics_, 2);
-  queue.start();
   Written written;
+  queue.on_written(written.hook());
+  queue.start();
   std::atomic<int> completed_before_written{0};
   Outcomes outcomes;
   auto done = [&, inner = outcomes.done()](const PendingSend& s, const SendResult* result) {
@@ -341,7 +343,7 @@ TEST_F(CommitQueueTest, WrittenHooksRunInDeliveryOrderEachBeforeItsCompletion) {
   std::vector<std::thread> senders;
   for (std::uint32_t t = 0; t < 4; ++t) {
     senders.emplace_back([&, t] {
-      for (std::uint32_t i = 0; i < 250; ++i) queue.submit(send("alice", t << 16 | i, "bob"), done, written.hook());
+      for (std::uint32_t i = 0; i < 250; ++i) queue.submit(send("alice", t << 16 | i, "bob"), done);
     });
   }
   for (auto& s : senders) s.join();
