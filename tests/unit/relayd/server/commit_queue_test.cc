@@ -69,6 +69,25 @@ struct Outcomes {
   }
 };
 
+// Four threads submit per_thread sends each from alice to bob at once
+// (thread t's n-th send is number t << 16 | n), and all have returned.
+void submit_from_four_threads(CommitQueue& queue, std::uint32_t per_thread, const CommitQueue::SendDone& done) {
+  std::vector<std::thread> senders;
+  for (std::uint32_t t = 0; t < 4; ++t) {
+    senders.emplace_back([&, t] {
+      for (std::uint32_t i = 0; i < per_thread; ++i) queue.submit(send("alice", t << 16 | i, "bob"), done);
+    });
+  }
+  for (auto& s : senders) s.join();
+}
+
+// Each id above the one before: what sessions rely on to push in order.
+void expect_rising(const std::vector<std::int64_t>& ids, const char* what) {
+  for (std::size_t i = 1; i < ids.size(); ++i) {
+    ASSERT_LT(ids[i - 1], ids[i]) << what << " " << i << " ran out of order";
+  }
+}
+
 class CommitQueueTest : public ::testing::Test {
  protected:
   CommitQueueTest() : store_(dir_ / "relay.db") {
@@ -103,20 +122,12 @@ TEST_F(CommitQueueTest, CompletionsRunInTheOrderTheBatchesWereWritten) {
   CommitQueue queue(store_, kRoomy, 8, 0us, metrics_, 2);
   queue.start();
   Outcomes outcomes;
-  std::vector<std::thread> senders;
-  for (std::uint32_t t = 0; t < 4; ++t) {
-    senders.emplace_back([&, t] {
-      for (std::uint32_t i = 0; i < 500; ++i) queue.submit(send("alice", t << 16 | i, "bob"), outcomes.done());
-    });
-  }
-  for (auto& s : senders) s.join();
+  submit_from_four_threads(queue, 500, outcomes.done());
   ASSERT_TRUE(outcomes.wait_for(2000));
   queue.stop();
 
   ASSERT_EQ(outcomes.delivery_ids.size(), 2000u);
-  for (std::size_t i = 1; i < outcomes.delivery_ids.size(); ++i) {
-    ASSERT_LT(outcomes.delivery_ids[i - 1], outcomes.delivery_ids[i]) << "completion " << i << " ran out of order";
-  }
+  expect_rising(outcomes.delivery_ids, "completion");
   EXPECT_GT(metrics_.commit_batches.load(), 1u) << "the test never formed more than one batch";
 }
 
@@ -340,20 +351,12 @@ TEST_F(CommitQueueTest, WrittenHooksRunInDeliveryOrderEachBeforeItsCompletion) {
     }
     inner(s, result);
   };
-  std::vector<std::thread> senders;
-  for (std::uint32_t t = 0; t < 4; ++t) {
-    senders.emplace_back([&, t] {
-      for (std::uint32_t i = 0; i < 250; ++i) queue.submit(send("alice", t << 16 | i, "bob"), done);
-    });
-  }
-  for (auto& s : senders) s.join();
+  submit_from_four_threads(queue, 250, done);
   ASSERT_TRUE(outcomes.wait_for(1000));
   queue.stop();
 
   ASSERT_EQ(written.delivery_ids.size(), 1000u);
-  for (std::size_t i = 1; i < written.delivery_ids.size(); ++i) {
-    ASSERT_LT(written.delivery_ids[i - 1], written.delivery_ids[i]) << "hook " << i << " ran out of order";
-  }
+  expect_rising(written.delivery_ids, "hook");
   EXPECT_EQ(written.delivery_ids, outcomes.delivery_ids);
   EXPECT_EQ(completed_before_written.load(), 0);
   EXPECT_GT(metrics_.commit_batches.load(), 1u) << "the test never formed more than one batch";
