@@ -8,9 +8,16 @@
 //  1. Whole, as a message to a responder built from fixed values ("fixed
 //     Bob"). Alice sessions initiated from the same values made the corpus
 //     messages, so those decrypt, and their plaintexts all start with
-//     kSeedPrefix: a success must yield such a plaintext, and the same bytes
-//     a second time must be refused as a replay. (Another such seed is
-//     new_alice().encrypt() of a plaintext with that prefix.)
+//     kSeedPrefix. The Alice of part 2's conversation is one of them too,
+//     and a message carries the ratchet key it was made with, so her first
+//     chain ("a0".."a2") decrypts here as well, in any process: libFuzzer
+//     learns those bytes from part 2's comparisons and offers them whole.
+//     A success must therefore yield a seed plaintext or one the
+//     conversation sent (a message let through without a valid tag would
+//     give arbitrary bytes, which match those only by chance). The same
+//     bytes a second time must be refused as a replay.
+//     (Another such seed is new_alice().encrypt() of a plaintext with that
+//     prefix.)
 //  2. As an edit of one of the real messages of a session that has run for a
 //     while ("talking Bob": a stored skipped key, an ended chain, a pending
 //     DH ratchet step). The first byte picks the message; the rest is XORed
@@ -127,6 +134,7 @@ struct RealMessage {
 struct Conversation {
   Bytes bob_state;  // Bob's serialized session at the end
   std::vector<RealMessage> messages;
+  std::vector<Bytes> alice_plaintexts;  // everything Alice encrypted, kept or not
 };
 
 // A short exchange that leaves Bob with something on every decrypt path.
@@ -134,7 +142,10 @@ Conversation converse() {
   RatchetSession alice = new_alice();
   RatchetSession bob = new_bob();
   Conversation c;
-  const auto send = [](RatchetSession& from, std::string_view text) { return from.encrypt(to_bytes(text)); };
+  const auto send = [&](RatchetSession& from, std::string_view text) {
+    if (&from == &alice) c.alice_plaintexts.push_back(to_bytes(text));
+    return from.encrypt(to_bytes(text));
+  };
   const auto keep = [&](const Bytes& message, std::string_view text, bool deliverable) {
     c.messages.push_back({message, to_bytes(text), deliverable});
   };
@@ -164,14 +175,26 @@ Conversation converse() {
   return c;
 }
 
+const Conversation& conversation() {
+  static const Conversation c = converse();
+  return c;
+}
+
+// What a genuine sender of the fixed session may have written: a corpus
+// seed, or a message of part 2's conversation.
+bool is_sent_plaintext(const Bytes& plaintext) {
+  const Bytes prefix = to_bytes(kSeedPrefix);
+  if (plaintext.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), plaintext.begin())) return true;
+  const auto& sent = conversation().alice_plaintexts;
+  return std::find(sent.begin(), sent.end(), plaintext) != sent.end();
+}
+
 // Part 1: the input as a whole message to the fixed Bob.
 void feed_fixed_bob(ByteView message) {
   static RatchetSession bob = new_bob();
   const std::optional<Bytes> plaintext = decrypt_checked(bob, message);
   if (!plaintext) return;
-  const Bytes prefix = to_bytes(kSeedPrefix);
-  check(plaintext->size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), plaintext->begin()),
-        "only a real message (a corpus seed) decrypts");
+  check(is_sent_plaintext(*plaintext), "only a real message (a corpus seed or the conversation's) decrypts");
   check(bob.has_received_message(), "a decrypted message counts as received");
   check(!decrypt_checked(bob, message), "a message decrypts only once");
   bob = new_bob();
@@ -179,11 +202,10 @@ void feed_fixed_bob(ByteView message) {
 
 // Part 2: the input as an edit of a real message to the talking Bob.
 void feed_talking_bob(ByteView input) {
-  static const Conversation conversation = converse();
-  static RatchetSession bob = RatchetSession::deserialize(conversation.bob_state);
+  static RatchetSession bob = RatchetSession::deserialize(conversation().bob_state);
   if (input.empty()) return;
 
-  const RealMessage& real = conversation.messages[input[0] % conversation.messages.size()];
+  const RealMessage& real = conversation().messages[input[0] % conversation().messages.size()];
   const ByteView mask = input.subspan(1);
   Bytes edited = real.bytes;
   const std::size_t overlap = std::min(mask.size(), edited.size());
@@ -200,7 +222,7 @@ void feed_talking_bob(ByteView input) {
   check(real.deliverable, "a message Bob has received already never decrypts again");
   check(*plaintext == real.plaintext, "a message decrypts to its own plaintext");
   check(!decrypt_checked(bob, edited), "a message decrypts only once");
-  bob = RatchetSession::deserialize(conversation.bob_state);
+  bob = RatchetSession::deserialize(conversation().bob_state);
 }
 
 }  // namespace
